@@ -1,0 +1,100 @@
+import { ALL_PERMISSIONS, type Permission } from './catalogue.js';
+import { compile, type PermissionSet } from './permission-set.js';
+
+/*
+ * The built-in roles as data over the catalogue. Owner, Manager, Employee and Accountant
+ * are exactly the matrix of SPEC.md section 1; Backoffice is the bookkeeping role of
+ * SPEC.md section 4. docs/authorization.md renders this table.
+ */
+export const BUILT_IN_ROLES = ['owner', 'manager', 'employee', 'accountant', 'backoffice'] as const;
+export type BuiltInRole = (typeof BUILT_IN_ROLES)[number];
+
+const everyView: Permission[] = ALL_PERMISSIONS.filter(
+  (p) => p.endsWith('.view') || p.endsWith('.view.all'),
+);
+
+/** Owner-only: member management, plan, billing, audit, Backoffice seats (SPEC 1.2, 4.1). */
+const ownerOnly = new Set<Permission>([
+  'users.invite',
+  'users.change-roles',
+  'users.remove',
+  'sub-accounts.create',
+  'sub-accounts.edit',
+  'sub-accounts.archive',
+  'sub-accounts.manage-access',
+  'organization.manage-plan',
+  'organization.view-billing',
+  'organization.view-audit',
+  'organization.assign-backoffice',
+]);
+
+const ROLE_PERMISSIONS: Record<BuiltInRole, readonly Permission[]> = {
+  owner: ALL_PERMISSIONS,
+  // SPEC 1.2: full operational access, but no member, role or plan management.
+  manager: ALL_PERMISSIONS.filter(
+    (p) => !ownerOnly.has(p) && p !== 'accounting.activate-self-bookkeeping',
+  ),
+  // SPEC 1.3: own documents only; full client and item lists; reports of own data.
+  employee: [
+    'documents.view.own',
+    'documents.create',
+    'documents.edit.own',
+    'documents.delete.own',
+    'payments.view.own',
+    'payments.create',
+    'clients.view',
+    'clients.create',
+    'clients.edit',
+    'products.view',
+    'products.create',
+    'products.edit',
+    'price-lists.view',
+    'promo-codes.view',
+    'settings.view',
+    'reports.view.own',
+  ],
+  // SPEC 1.4: read-only everything plus export. The one change an Accountant may make is
+  // activating self-bookkeeping (SPEC 4.1 says the accountant activates it).
+  accountant: [...everyView, 'exports.export', 'accounting.activate-self-bookkeeping'],
+  // SPEC 4.2: the bookkeeping functions: accounting, payments, documents, reports, exports.
+  backoffice: [
+    'documents.view.all',
+    'documents.view.own',
+    'documents.create',
+    'documents.edit.all',
+    'documents.edit.own',
+    'payments.view.all',
+    'payments.view.own',
+    'payments.create',
+    'payments.delete',
+    'accounting.view',
+    'accounting.edit',
+    'upo.view',
+    'upo.submit',
+    'reports.view.all',
+    'reports.view.own',
+    'exports.export',
+    'clients.view',
+    'products.view',
+    'settings.view',
+  ],
+};
+
+export const BUILT_IN_PERMISSIONS: Readonly<Record<BuiltInRole, PermissionSet>> = Object.freeze(
+  Object.fromEntries(BUILT_IN_ROLES.map((r) => [r, compile(ROLE_PERMISSIONS[r])])) as Record<
+    BuiltInRole,
+    PermissionSet
+  >,
+);
+
+export const builtInPermissionNames = (role: BuiltInRole): readonly Permission[] => ROLE_PERMISSIONS[role];
+
+export const isBuiltInRole = (role: string): role is BuiltInRole =>
+  (BUILT_IN_ROLES as readonly string[]).includes(role);
+
+/** A role reference as stored on a membership: a built-in name or `custom:<roleId>`. */
+export type RoleRef = BuiltInRole | `custom:${string}`;
+
+export const customRoleRef = (roleId: string): RoleRef => `custom:${roleId}`;
+export const customRoleIdOf = (role: string): string | undefined =>
+  role.startsWith('custom:') && role.length > 7 ? role.slice(7) : undefined;

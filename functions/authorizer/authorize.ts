@@ -1,0 +1,98 @@
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { resolveAccess } from '#shared/authz/engine.js';
+import { apiArnPrefix } from '#shared/authz/arn.js';
+import { accountPolicy, denyAccountPolicy, userPolicy } from '#shared/authz/policy.js';
+import { toHex } from '#shared/authz/permission-set.js';
+import { bearerToken, InvalidToken, type TokenVerifier } from '#shared/auth/token.js';
+import { parseAccountId } from '#shared/domain/ids.js';
+import { loadAccessFacts } from '#shared/data/access-repository.js';
+import { log, errorFields } from '#shared/http/log.js';
+
+/*
+ * The REQUEST authorizer's decision, with its I/O injected. Outcomes, as API Gateway
+ * understands them:
+ *   - throw Error('Unauthorized')   -> 401 (no token, or a token that does not verify);
+ *   - a Deny policy                  -> 403 (valid caller, no access to that account);
+ *   - throw any other error          -> AUTHORIZER_FAILURE, mapped to a 503 problem
+ *                                       (e.g. DynamoDB unavailable): never an allow.
+ */
+export interface AuthorizerDeps {
+  verify: TokenVerifier;
+  db: DynamoDBDocumentClient;
+  table: string;
+}
+
+export class AuthorizerUnavailable extends Error {
+  constructor() {
+    super('authorizer unavailable');
+    this.name = 'AuthorizerUnavailable';
+  }
+}
+
+export async function authorize(
+  deps: AuthorizerDeps,
+  event: APIGatewayRequestAuthorizerEvent,
+): Promise<APIGatewayAuthorizerResult> {
+  const token = bearerToken(event.headers);
+  if (!token) throw new Error('Unauthorized');
+  let identity;
+  try {
+    identity = await deps.verify(token);
+  } catch (e) {
+    log.info('token rejected', { reason: e instanceof InvalidToken ? e.code : 'error' });
+    throw new Error('Unauthorized');
+  }
+  const prefix = apiArnPrefix(event.methodArn);
+  if (!prefix) throw new Error('Unauthorized');
+
+  const base = {
+    userId: identity.userId,
+    email: identity.email ?? '',
+    emailVerified: identity.emailVerified,
+  };
+  const accountParam = event.pathParameters?.accountId;
+  if (accountParam === undefined) {
+    return { principalId: identity.userId, policyDocument: userPolicy(prefix), context: { ...base, scope: 'user' } };
+  }
+
+  const ref = parseAccountId(accountParam);
+  if (!ref) {
+    return {
+      principalId: identity.userId,
+      policyDocument: denyAccountPolicy(prefix, encodeURIComponent(accountParam).replace(/[*?]/g, '_')),
+      context: { ...base, scope: 'denied', reason: 'unknown-account' },
+    };
+  }
+
+  let facts;
+  try {
+    ({ facts } = await loadAccessFacts(deps.db, deps.table, identity.userId, ref));
+  } catch (e) {
+    log.error('access facts unavailable', errorFields(e));
+    throw new AuthorizerUnavailable();
+  }
+  const access = resolveAccess(facts);
+  if (!access.allowed) {
+    log.info('access denied', { userId: identity.userId, accountId: ref.accountId, reason: access.reason });
+    return {
+      principalId: identity.userId,
+      policyDocument: denyAccountPolicy(prefix, ref.accountId),
+      context: { ...base, scope: 'denied', reason: access.reason },
+    };
+  }
+  const p = access.principal;
+  return {
+    principalId: identity.userId,
+    policyDocument: accountPolicy(prefix, p),
+    context: {
+      ...base,
+      scope: 'account',
+      organizationId: p.organizationId,
+      accountId: p.accountId,
+      role: p.role,
+      via: p.via,
+      permissions: toHex(p.permissions),
+    },
+  };
+}

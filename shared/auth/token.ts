@@ -1,0 +1,74 @@
+import { createRemoteJWKSet, jwtVerify, errors, type JWTVerifyGetKey } from 'jose';
+
+/*
+ * Bearer-token verification. Only asymmetric algorithms are accepted, so a token signed
+ * with `none` or with the public key used as an HMAC secret (HS256) can never verify.
+ * The JWKS is fetched lazily and kept by jose for the life of the container.
+ */
+export const ASYMMETRIC_ALGORITHMS = [
+  'RS256', 'RS384', 'RS512',
+  'PS256', 'PS384', 'PS512',
+  'ES256', 'ES384', 'ES512',
+  'EdDSA', 'Ed25519',
+];
+
+export interface Identity {
+  userId: string;
+  email?: string | undefined;
+  emailVerified: boolean;
+  name?: string | undefined;
+}
+
+export interface TokenVerifierConfig {
+  issuer: string;
+  audience: string;
+  jwksUrl: string;
+}
+
+export type TokenVerifier = (token: string) => Promise<Identity>;
+
+export class InvalidToken extends Error {
+  constructor(readonly code: string) {
+    super(`invalid token: ${code}`);
+    this.name = 'InvalidToken';
+  }
+}
+
+export function createTokenVerifier(config: TokenVerifierConfig, keySet?: JWTVerifyGetKey): TokenVerifier {
+  const jwks = keySet ?? createRemoteJWKSet(new URL(config.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+  return async (token) => {
+    try {
+      const { payload } = await jwtVerify(token, jwks, {
+        issuer: config.issuer,
+        audience: config.audience,
+        algorithms: ASYMMETRIC_ALGORITHMS,
+        requiredClaims: ['sub', 'exp'],
+        clockTolerance: 30,
+      });
+      if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 256) {
+        throw new InvalidToken('subject');
+      }
+      return {
+        userId: payload.sub,
+        email: typeof payload.email === 'string' ? payload.email.toLowerCase() : undefined,
+        emailVerified: payload.email_verified === true,
+        name: typeof payload.name === 'string' ? payload.name : undefined,
+      };
+    } catch (e) {
+      if (e instanceof InvalidToken) throw e;
+      // Only jose's error code is kept: nothing about keys or the token reaches a caller.
+      throw new InvalidToken(e instanceof errors.JOSEError ? e.code : 'malformed');
+    }
+  };
+}
+
+/** The token of an `Authorization: Bearer <token>` header, case-insensitive on both. */
+export function bearerToken(headers: Record<string, string | undefined> | null | undefined): string | undefined {
+  if (!headers) return undefined;
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() !== 'authorization' || !value) continue;
+    const m = /^Bearer\s+([A-Za-z0-9\-_=]+\.[A-Za-z0-9\-_=]+\.[A-Za-z0-9\-_=]*)\s*$/i.exec(value);
+    return m?.[1];
+  }
+  return undefined;
+}

@@ -1,0 +1,69 @@
+/*
+ * Named domain errors. Domain and data code throw these; one middleware turns them into
+ * application/problem+json (shared/http/middleware.ts), so handlers never build error
+ * responses themselves and an unexpected error can never leak its message.
+ */
+export interface FieldError {
+  /** Where the bad value is: `body.lines.0.quantity`, `path.accountId`, `query.limit`. */
+  field: string;
+  message: string;
+}
+
+export abstract class DomainError extends Error {
+  abstract readonly status: number;
+  /** Stable slug; the problem `type` is built from it. */
+  abstract readonly slug: string;
+  abstract readonly title: string;
+  readonly errors?: FieldError[] | undefined;
+  /** Extra machine-readable members of the problem document. */
+  readonly extensions?: Record<string, unknown> | undefined;
+
+  constructor(detail: string, options?: { errors?: FieldError[]; extensions?: Record<string, unknown> }) {
+    super(detail);
+    this.name = new.target.name;
+    this.errors = options?.errors;
+    this.extensions = options?.extensions;
+  }
+}
+
+export class ValidationError extends DomainError {
+  readonly status = 400;
+  readonly slug = 'validation-error';
+  readonly title = 'The request is not valid';
+}
+
+export class Unauthenticated extends DomainError {
+  readonly status = 401;
+  readonly slug = 'unauthenticated';
+  readonly title = 'Authentication is required';
+}
+
+export class Forbidden extends DomainError {
+  readonly status = 403;
+  readonly slug = 'forbidden';
+  readonly title = 'The caller may not do this';
+}
+
+export class NotFound extends DomainError {
+  readonly status = 404;
+  readonly slug = 'not-found';
+  readonly title = 'Not found';
+}
+
+export class MethodNotAllowed extends DomainError {
+  readonly status = 405;
+  readonly slug = 'method-not-allowed';
+  readonly title = 'Method not allowed';
+}
+
+export class Conflict extends DomainError {
+  readonly status = 409;
+  readonly slug = 'conflict';
+  readonly title = 'The request conflicts with the current state';
+}
+
+export class ServiceUnavailable extends DomainError {
+  readonly status = 503;
+  readonly slug = 'service-unavailable';
+  readonly title = 'The service is temporarily unavailable';
+}

@@ -1,0 +1,52 @@
+import type { FieldError } from '../domain/errors.js';
+
+/* RFC 9457 problem details: the one error shape of the API. */
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+export const PROBLEM_TYPE_BASE = 'https://kontor.dev/problems/';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+export const problemType = (slug: string): string => `${PROBLEM_TYPE_BASE}${slug}`;
+
+export function problem(
+  status: number,
+  slug: string,
+  title: string,
+  detail: string,
+  extra?: { errors?: FieldError[] | undefined; extensions?: Record<string, unknown> | undefined },
+): Problem {
+  return {
+    ...extra?.extensions,
+    type: problemType(slug),
+    title,
+    status,
+    detail,
+    ...(extra?.errors?.length ? { errors: extra.errors } : {}),
+  };
+}
+
+export interface HttpResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export const problemResponse = (p: Problem): HttpResponse => ({
+  statusCode: p.status,
+  headers: { 'content-type': PROBLEM_CONTENT_TYPE },
+  body: JSON.stringify(p),
+});
+
+export const jsonResponse = (statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResponse => ({
+  statusCode,
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});

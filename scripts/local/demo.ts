@@ -34,7 +34,7 @@ export const demoUserByEmail = (email: string): DemoUser | undefined =>
   DEMO_USERS.find((u) => u.email === email.toLowerCase());
 
 /** Every item of the demo organization, ready to put. */
-export function demoItems(now: string = new Date(0).toISOString()): Record<string, unknown>[] {
+export function demoItems(now: string = new Date(0).toISOString()): Array<{ pk: string; sk: string }> {
   const owner = DEMO_USERS[0]!;
   return [
     organizationItem({

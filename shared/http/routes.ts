@@ -17,6 +17,8 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
 export const FUNCTIONS = {
   system: { entry: 'functions/system/handler.ts', table: 'none', description: 'Health and API description' },
   identity: { entry: 'functions/identity/handler.ts', table: 'read', description: 'The caller and their accounts' },
+  // --- organization administration (issue 4)
+  // --- invoicing (issue 5)
 } as const satisfies Record<string, { entry: string; table: 'none' | 'read' | 'readwrite'; description: string }>;
 export type FunctionName = keyof typeof FUNCTIONS;
 
@@ -36,8 +38,11 @@ export interface Route {
 export const ACCOUNT_PREFIX = '/accounts/{accountId}';
 
 export const ROUTES = [
+  // --- system and identity
   { id: 'health', method: 'GET', path: '/health', fn: 'system', auth: 'public', summary: 'Liveness' },
   { id: 'getMe', method: 'GET', path: '/me', fn: 'identity', auth: 'user', summary: 'The caller and their memberships' },
+  // --- organization administration (issue 4)
+  // --- invoicing (issue 5)
 ] as const satisfies readonly Route[];
 
 export type RouteId = (typeof ROUTES)[number]['id'];

@@ -1,0 +1,191 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDBClient, ProvisionedThroughputExceededException, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { authorize, AuthorizerUnavailable } from '#functions/authorizer/authorize.js';
+import { createTokenVerifier } from '#shared/auth/token.js';
+import { accountItem, grantItem, membershipItem, organizationItem } from '#shared/data/items.js';
+import { arnMatches } from '#shared/authz/arn.js';
+
+const TABLE = 'kontor-test';
+const PREFIX = 'arn:aws:execute-api:eu-central-1:123456789012:api123/prod';
+const ORG = 'org_01JTEST0000000000000000000';
+const MAIN = 'acc_01JTEST0000000000000000000';
+const SUB = `${MAIN}_01JTEST0000000000000000001`;
+const OTHER_MAIN = 'acc_01JQTHER000000000000000000';
+
+const db = DynamoDBDocumentClient.from(
+  new DynamoDBClient({ region: 'eu-central-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+);
+const ddb = mockClient(DynamoDBDocumentClient);
+afterEach(() => ddb.reset());
+
+let privateKey: CryptoKey;
+let jwk: JWK;
+beforeAll(async () => {
+  const pair = await generateKeyPair('ES256', { extractable: true });
+  privateKey = pair.privateKey as CryptoKey;
+  jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
+});
+
+const verify = () =>
+  createTokenVerifier(
+    { issuer: 'https://issuer.test', audience: 'kontor', jwksUrl: 'https://issuer.test/jwks' },
+    createLocalJWKSet({ keys: [jwk] }),
+  );
+
+const token = (sub: string) =>
+  new SignJWT({ email: `${sub}@example.com`, email_verified: true })
+    .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+    .setSubject(sub)
+    .setIssuer('https://issuer.test')
+    .setAudience('kontor')
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(privateKey);
+
+const event = (auth: string | undefined, method: string, path: string, accountId?: string): APIGatewayRequestAuthorizerEvent =>
+  ({
+    type: 'REQUEST',
+    methodArn: `${PREFIX}/${method}${path}`,
+    resource: path,
+    path,
+    httpMethod: method,
+    headers: auth ? { Authorization: auth } : {},
+    multiValueHeaders: {},
+    pathParameters: accountId ? { accountId } : null,
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    stageVariables: null,
+    requestContext: {} as never,
+  }) as APIGatewayRequestAuthorizerEvent;
+
+const org = organizationItem({
+  organizationId: ORG,
+  name: 'Test',
+  plan: 'free',
+  features: [],
+  customRoles: {},
+  createdAt: '2026-01-01T00:00:00Z',
+  createdBy: 'u-owner',
+  version: 1,
+});
+const main = accountItem({ accountId: MAIN, organizationId: ORG, kind: 'main', name: 'Main', status: 'active', createdAt: '', version: 1 });
+const sub = accountItem({ accountId: SUB, organizationId: ORG, kind: 'sub', name: 'Sub', status: 'active', createdAt: '', version: 1 });
+const member = (accountId: string, userId: string, role: string) =>
+  membershipItem({ accountId, organizationId: ORG, userId, email: `${userId}@example.com`, role, createdAt: '', version: 1 });
+
+const allows = (result: APIGatewayAuthorizerResult, arn: string): boolean => {
+  const statements = result.policyDocument.Statement as Array<{ Effect: string; Resource: string[] }>;
+  const matches = (effect: string) =>
+    statements.some((s) => s.Effect === effect && s.Resource.some((r) => arnMatches(r, arn)));
+  return !matches('Deny') && matches('Allow');
+};
+
+describe('the authorizer', () => {
+  it('rejects a request without a bearer token as Unauthorized, without reading DynamoDB', async () => {
+    await expect(authorize({ verify: verify(), db, table: TABLE }, event(undefined, 'GET', '/me'))).rejects.toThrow(
+      /^Unauthorized$/,
+    );
+    expect(ddb).not.toHaveReceivedCommand(BatchGetCommand);
+  });
+
+  it('rejects a token it cannot verify as Unauthorized, saying nothing about why', async () => {
+    const bad = (await token('u1')).slice(0, -4) + 'AAAA';
+    const err = await authorize({ verify: verify(), db, table: TABLE }, event(`Bearer ${bad}`, 'GET', '/me')).catch(
+      (e: Error) => e,
+    );
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toBe('Unauthorized');
+  });
+
+  it('allows the user routes for a valid token on a path without an account, with no DynamoDB read', async () => {
+    const result = await authorize(
+      { verify: verify(), db, table: TABLE },
+      event(`Bearer ${await token('u1')}`, 'GET', '/me'),
+    );
+    expect(result.principalId).toBe('u1');
+    expect(allows(result, `${PREFIX}/GET/me`)).toBe(true);
+    expect(result.context).toMatchObject({ userId: 'u1', scope: 'user', emailVerified: true });
+    expect(ddb).not.toHaveReceivedCommand(BatchGetCommand);
+  });
+
+  it('loads a main-account principal with one strongly consistent BatchGetItem of three keys', async () => {
+    ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [org, main, member(MAIN, 'u1', 'owner')] } });
+    const result = await authorize(
+      { verify: verify(), db, table: TABLE },
+      event(`Bearer ${await token('u1')}`, 'GET', `/accounts/${MAIN}`, MAIN),
+    );
+    expect(ddb).toHaveReceivedCommandTimes(BatchGetCommand, 1);
+    const input = ddb.commandCalls(BatchGetCommand)[0]!.args[0].input;
+    expect(input.RequestItems?.[TABLE]?.Keys).toHaveLength(3);
+    expect(input.RequestItems?.[TABLE]?.ConsistentRead).toBe(true);
+    expect(result.context).toMatchObject({ scope: 'account', accountId: MAIN, organizationId: ORG, role: 'owner', via: 'owner' });
+    expect(typeof result.context?.permissions).toBe('string');
+  });
+
+  it('loads a sub-account principal with one BatchGetItem of five keys: org, account, both memberships, grant', async () => {
+    ddb.on(BatchGetCommand).resolves({
+      Responses: {
+        [TABLE]: [
+          org,
+          sub,
+          member(MAIN, 'u2', 'manager'),
+          grantItem({ organizationId: ORG, mainAccountId: MAIN, subAccountId: SUB, userId: 'u2', grantedBy: 'u-owner', grantedAt: '' }),
+        ],
+      },
+    });
+    const result = await authorize(
+      { verify: verify(), db, table: TABLE },
+      event(`Bearer ${await token('u2')}`, 'GET', `/accounts/${SUB}`, SUB),
+    );
+    expect(ddb).toHaveReceivedCommandTimes(BatchGetCommand, 1);
+    expect(ddb.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems?.[TABLE]?.Keys).toHaveLength(5);
+    expect(result.context).toMatchObject({ accountId: SUB, role: 'manager', via: 'grant' });
+  });
+
+  it('denies a member of one organization every route of another organization\'s account', async () => {
+    // The other organization's items do not carry this user's membership: nothing comes back for it.
+    ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [] } });
+    const result = await authorize(
+      { verify: verify(), db, table: TABLE },
+      event(`Bearer ${await token('u1')}`, 'GET', `/accounts/${OTHER_MAIN}`, OTHER_MAIN),
+    );
+    expect(allows(result, `${PREFIX}/GET/accounts/${OTHER_MAIN}`)).toBe(false);
+    expect(allows(result, `${PREFIX}/DELETE/accounts/${OTHER_MAIN}/members/u9`)).toBe(false);
+    expect(result.context).toMatchObject({ scope: 'denied', reason: 'unknown-account' });
+  });
+
+  it('denies an account id that is not one, without reading DynamoDB', async () => {
+    const result = await authorize(
+      { verify: verify(), db, table: TABLE },
+      event(`Bearer ${await token('u1')}`, 'GET', '/accounts/acc_*', 'acc_*'),
+    );
+    expect(allows(result, `${PREFIX}/GET/accounts/acc_*`)).toBe(false);
+    expect(ddb).not.toHaveReceivedCommand(BatchGetCommand);
+  });
+
+  it.each([
+    ['a throttling error', new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} })],
+    ['a missing table', new ResourceNotFoundException({ message: 'no table', $metadata: {} })],
+    ['a network error', new Error('socket hang up')],
+  ])('turns %s into AuthorizerUnavailable (a 503), never an allow', async (_name, error) => {
+    ddb.on(BatchGetCommand).rejects(error);
+    await expect(
+      authorize({ verify: verify(), db, table: TABLE }, event(`Bearer ${await token('u1')}`, 'GET', `/accounts/${MAIN}`, MAIN)),
+    ).rejects.toBeInstanceOf(AuthorizerUnavailable);
+  });
+
+  it('refuses to decide on a partial BatchGetItem answer (unprocessed keys): 503, never an allow', async () => {
+    ddb.on(BatchGetCommand).resolves({
+      Responses: { [TABLE]: [org, main] },
+      UnprocessedKeys: { [TABLE]: { Keys: [{ pk: 'x', sk: 'y' }] } },
+    });
+    await expect(
+      authorize({ verify: verify(), db, table: TABLE }, event(`Bearer ${await token('u1')}`, 'GET', `/accounts/${MAIN}`, MAIN)),
+    ).rejects.toBeInstanceOf(AuthorizerUnavailable);
+  });
+});

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { ALL_PERMISSIONS } from '#shared/authz/catalogue.js';
+import { compile } from '#shared/authz/permission-set.js';
+import { BUILT_IN_PERMISSIONS, BUILT_IN_ROLES } from '#shared/authz/roles.js';
+import { mayUse, type Principal } from '#shared/authz/engine.js';
+import { accountPolicy, denyAccountPolicy, userPolicy, type PolicyDocument } from '#shared/authz/policy.js';
+import { arnMatches, methodArnFor } from '#shared/authz/arn.js';
+import { ROUTES, isAccountRoute, type Route } from '#shared/http/routes.js';
+
+const PREFIX = 'arn:aws:execute-api:eu-central-1:123456789012:api123/prod';
+const ACCOUNT = 'acc_01JTEST0000000000000000000';
+const OTHER = 'acc_01JTEST0000000000000000000_01JTEST0000000000000000001';
+
+/** API Gateway's evaluation: an explicit Deny wins, then some Allow must match. */
+function allowed(policy: PolicyDocument, arn: string): boolean {
+  const match = (effect: 'Allow' | 'Deny') =>
+    policy.Statement.some((s) => s.Effect === effect && s.Resource.some((r) => arnMatches(r, arn)));
+  return !match('Deny') && match('Allow');
+}
+
+/** Concrete request ARNs for a route, with ordinary and awkward parameter values. */
+function requestArns(route: Route, accountId: string): string[] {
+  return ['x1', 'a-b_c.d', 'acc_01JTEST0000000000000000000'].map((value) =>
+    methodArnFor(PREFIX, route.method, route.path.replace('{accountId}', accountId).replace(/\{[^}]+\}/g, value)),
+  );
+}
+
+const principal = (permissions: Principal['permissions'], accountId = ACCOUNT): Principal => ({
+  userId: 'u1',
+  organizationId: 'org_01JTEST0000000000000000000',
+  accountId,
+  role: 'manager',
+  via: 'member',
+  permissions,
+});
+
+const accountRoutes = (ROUTES as readonly Route[]).filter(isAccountRoute);
+
+describe('the authorizer policy', () => {
+  it.each(BUILT_IN_ROLES)('allows a %s exactly the account routes its role permits, as API Gateway matches them', (role) => {
+    const p = principal(BUILT_IN_PERMISSIONS[role]);
+    const policy = accountPolicy(PREFIX, p);
+    for (const route of accountRoutes) {
+      const expected = typeof route.auth === 'object' && mayUse(p, route.auth.action);
+      for (const arn of requestArns(route, ACCOUNT)) expect({ arn, allowed: allowed(policy, arn) }).toEqual({ arn, allowed: expected });
+    }
+  });
+
+  it('allows exactly the permitted routes for any permission set (property)', () => {
+    fc.assert(
+      fc.property(fc.subarray([...ALL_PERMISSIONS]), (names) => {
+        const p = principal(compile(names));
+        const policy = accountPolicy(PREFIX, p);
+        return accountRoutes.every((route) => {
+          const expected = typeof route.auth === 'object' && mayUse(p, route.auth.action);
+          return requestArns(route, ACCOUNT).every((arn) => allowed(policy, arn) === expected);
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never allows a route of another account, even for an Owner', () => {
+    const policy = accountPolicy(PREFIX, principal(BUILT_IN_PERMISSIONS.owner));
+    for (const route of accountRoutes) {
+      for (const arn of requestArns(route, OTHER)) expect(allowed(policy, arn)).toBe(false);
+    }
+  });
+
+  it('never allows another API or stage', () => {
+    const policy = accountPolicy(PREFIX, principal(BUILT_IN_PERMISSIONS.owner));
+    const otherStage = 'arn:aws:execute-api:eu-central-1:123456789012:api123/dev';
+    for (const route of accountRoutes) {
+      for (const arn of requestArns(route, ACCOUNT)) expect(allowed(policy, arn.replace(PREFIX, otherStage))).toBe(false);
+    }
+  });
+
+  it('gives a caller with no access to an account a policy that denies every method there', () => {
+    const policy = denyAccountPolicy(PREFIX, ACCOUNT);
+    for (const route of accountRoutes) {
+      for (const arn of requestArns(route, ACCOUNT)) expect(allowed(policy, arn)).toBe(false);
+    }
+    expect(allowed(policy, methodArnFor(PREFIX, 'GET', `/accounts/${ACCOUNT}`))).toBe(false);
+  });
+
+  it('allows every user route, and no account route, to any authenticated caller outside an account', () => {
+    const policy = userPolicy(PREFIX);
+    for (const route of ROUTES as readonly Route[]) {
+      if (route.auth === 'public') continue;
+      const arn = methodArnFor(PREFIX, route.method, route.path.replace(/\{[^}]+\}/g, 'x1'));
+      expect(allowed(policy, arn)).toBe(route.auth === 'user');
+    }
+  });
+});
+
+describe('API Gateway ARN matching', () => {
+  it.each([
+    ['arn:x/prod/GET/a/*', 'arn:x/prod/GET/a/b', true],
+    ['arn:x/prod/GET/a/*', 'arn:x/prod/GET/a/b/c', true],
+    ['arn:x/prod/GET/a/*/c', 'arn:x/prod/GET/a/b/c', true],
+    ['arn:x/prod/GET/a/*/c', 'arn:x/prod/GET/a/b/d', false],
+    ['arn:x/prod/*/a', 'arn:x/prod/DELETE/a', true],
+    ['arn:x/prod/GET/a', 'arn:x/prod/GET/a/b', false],
+    ['arn:x/prod/GET/a?', 'arn:x/prod/GET/ab', true],
+    ['arn:x/prod/GET/a?', 'arn:x/prod/GET/a', false],
+    ['arn:x/prod/GET/A', 'arn:x/prod/GET/a', false],
+  ])('%s matches %s: %s', (pattern, arn, expected) => {
+    expect(arnMatches(pattern, arn)).toBe(expected);
+  });
+});

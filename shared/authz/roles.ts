@@ -10,7 +10,7 @@ export const BUILT_IN_ROLES = ['owner', 'manager', 'employee', 'accountant', 'ba
 export type BuiltInRole = (typeof BUILT_IN_ROLES)[number];
 
 const everyView: Permission[] = ALL_PERMISSIONS.filter(
-  (p) => p.endsWith('.view') || p.endsWith('.view.all'),
+  (p) => p.endsWith('.view') || p.endsWith('.view.all') || p.endsWith('.view.own'),
 );
 
 /** Owner-only: member management, plan, billing, audit, Backoffice seats (SPEC 1.2, 4.1). */

@@ -1,5 +1,13 @@
 import { createApiHandler, jsonResponse } from '#shared/http/api.js';
+import { buildOpenApi } from '#shared/http/openapi.js';
+
+// Built once per container: the document depends only on code.
+let openApi: string | undefined;
 
 export const handler = createApiHandler('system', {
   health: async () => jsonResponse(200, { status: 'ok' }, { 'cache-control': 'no-store' }),
+  getOpenApi: async () => {
+    openApi ??= JSON.stringify(buildOpenApi());
+    return { statusCode: 200, headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' }, body: openApi };
+  },
 });

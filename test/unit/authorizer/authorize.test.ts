@@ -23,11 +23,12 @@ const db = DynamoDBDocumentClient.from(
 const ddb = mockClient(DynamoDBDocumentClient);
 afterEach(() => ddb.reset());
 
-let privateKey: CryptoKey;
+// jose's key type, without pulling the DOM lib into the typecheck.
+let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 let jwk: JWK;
 beforeAll(async () => {
   const pair = await generateKeyPair('ES256', { extractable: true });
-  privateKey = pair.privateKey as CryptoKey;
+  privateKey = pair.privateKey;
   jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
 });
 

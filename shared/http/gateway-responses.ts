@@ -1,0 +1,57 @@
+import { problem, type Problem } from './problem.js';
+
+/*
+ * What API Gateway answers itself, before any handler runs, as problem+json. The CDK stack
+ * installs these as gateway responses and the local runtime answers with the same bodies,
+ * so a client sees one error shape whether API Gateway or a handler refused it.
+ * Keys are API Gateway's response types (aws-cdk-lib ResponseType names).
+ */
+export interface GatewayResponse {
+  readonly statusCode: number;
+  readonly problem: Problem;
+}
+
+export const GATEWAY_RESPONSES = {
+  // The authorizer threw 'Unauthorized': no token, or one that does not verify.
+  UNAUTHORIZED: {
+    statusCode: 401,
+    problem: problem(401, 'unauthenticated', 'Authentication is required', 'A valid bearer token is required.'),
+  },
+  // The authorizer's policy does not allow this method and path for this caller.
+  ACCESS_DENIED: {
+    statusCode: 403,
+    problem: problem(403, 'forbidden', 'The caller may not do this', 'The caller has no permission for this route in this account.'),
+  },
+  // The authorizer failed (e.g. DynamoDB unavailable): never an allow, and nothing leaked.
+  AUTHORIZER_FAILURE: {
+    statusCode: 503,
+    problem: problem(503, 'service-unavailable', 'The service is temporarily unavailable', 'Authorization could not be decided; retry.'),
+  },
+  AUTHORIZER_CONFIGURATION_ERROR: {
+    statusCode: 503,
+    problem: problem(503, 'service-unavailable', 'The service is temporarily unavailable', 'Authorization could not be decided; retry.'),
+  },
+  // A REST API answers an unknown path with "Missing Authentication Token"; it is a 404.
+  MISSING_AUTHENTICATION_TOKEN: {
+    statusCode: 404,
+    problem: problem(404, 'not-found', 'Not found', 'No such route.'),
+  },
+  THROTTLED: {
+    statusCode: 429,
+    problem: problem(429, 'throttled', 'Too many requests', 'The request rate is over the limit; retry later.'),
+  },
+  REQUEST_TOO_LARGE: {
+    statusCode: 413,
+    problem: problem(413, 'payload-too-large', 'The request is too large', 'The request body is over the limit.'),
+  },
+  DEFAULT_4XX: {
+    statusCode: 400,
+    problem: problem(400, 'bad-request', 'The request is not valid', 'The request was refused.'),
+  },
+  DEFAULT_5XX: {
+    statusCode: 502,
+    problem: problem(502, 'internal-error', 'Internal error', 'The request failed; it has been logged.'),
+  },
+} as const satisfies Record<string, GatewayResponse>;
+
+export type GatewayResponseType = keyof typeof GATEWAY_RESPONSES;

@@ -27,7 +27,8 @@ function log(message: string) {
 }
 
 const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
-const fmtNs = (ns: number) => (ns >= 1000 ? `${(ns / 1000).toFixed(2)} µs` : `${ns.toFixed(1)} ns`);
+const fmtNs = (ns: number) =>
+  ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1000 ? `${(ns / 1000).toFixed(2)} µs` : `${ns.toFixed(1)} ns`;
 
 async function main() {
   log(`generating ${PRINCIPALS} principals x ${CHECKS_PER_PRINCIPAL} checks`);

@@ -193,8 +193,8 @@ describe('the authorizer', () => {
 });
 
 describe('the authorizer on the rules of SPEC.md 3 and 4', () => {
-  const call = async (userId: string, accountId: string, items: Array<Record<string, unknown>>) => {
-    ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: items } });
+  const call = async (userId: string, accountId: string, items: object[]) => {
+    ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: items as Array<Record<string, unknown>> } });
     return authorize(
       { verify: verify(), db, table: TABLE },
       event(`Bearer ${await token(userId)}`, 'GET', `/accounts/${accountId}/invoices`, accountId),

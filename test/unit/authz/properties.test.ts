@@ -292,6 +292,24 @@ describe('the engine against a naive reading of SPEC.md', () => {
     );
   });
 
+  it('denies when the organization or account item is missing, and no missing membership or grant ever opens access', () => {
+    fc.assert(
+      fc.property(worldAndChecks, ({ m, checks }) => {
+        for (const c of checks) {
+          const facts = factsFor(m.world, c.userId, c.accountId);
+          if (!facts) continue;
+          if (resolveAccess({ ...facts, organization: undefined }).allowed) throw new Error('allowed without organization');
+          if (resolveAccess({ ...facts, account: undefined }).allowed) throw new Error('allowed without account');
+          if (resolveAccess(facts).allowed) continue;
+          for (const drop of ['membership', 'mainMembership', 'grant'] as const) {
+            if (resolveAccess({ ...facts, [drop]: undefined }).allowed) throw new Error(`dropping ${drop} opened access`);
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('denies every role name that is not a built-in or an existing custom role', () => {
     fc.assert(
       fc.property(fc.string(), (role) => {

@@ -23,9 +23,13 @@ function allowed(policy: PolicyDocument, arn: string): boolean {
   return !match('Deny') && match('Allow');
 }
 
-/** Concrete request ARNs for a route, with ordinary and awkward parameter values. */
-function requestArns(route: Route, accountId: string): string[] {
-  return ['x1', 'a-b_c.d', 'acc_01JTEST0000000000000000000', 'a%2Fb', '*'].map((value) =>
+/**
+ * Concrete request ARNs for a route, with ordinary and awkward parameter values; `extra`
+ * adds values such as a (decoded) slash followed by another account's path, so that a
+ * pattern not anchored on its account would be caught matching it.
+ */
+function requestArns(route: Route, accountId: string, extra: string[] = []): string[] {
+  return ['x1', 'a-b_c.d', 'acc_01JTEST0000000000000000000', 'a%2Fb', '*', ...extra].map((value) =>
     methodArnFor(PREFIX, route.method, route.path.replace('{accountId}', accountId).replace(/\{[^}]+\}/g, value)),
   );
 }
@@ -151,7 +155,8 @@ describe('the authorizer policy for principals resolved from an organization', (
         expect({ user, arn, allowed: allowed(policy, arn) }).toEqual({ user, arn, allowed: permittedByNames(names, route) });
       }
       for (const other of others) {
-        for (const arn of requestArns(route, other)) expect({ user, arn, allowed: allowed(policy, arn) }).toEqual({ user, arn, allowed: false });
+        const smuggled = [`x/accounts/${accountId}/invoices/y`, `x/accounts/${accountId}`, `../${accountId}`];
+        for (const arn of requestArns(route, other, smuggled)) expect({ user, arn, allowed: allowed(policy, arn) }).toEqual({ user, arn, allowed: false });
       }
     }
   });

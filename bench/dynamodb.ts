@@ -20,6 +20,7 @@ export interface DynamoRow {
   customRoles: number;
   caller: string;
   roundTrips: number;
+  keysRequested: number;
   items: number;
   capacity: number;
 }
@@ -75,9 +76,12 @@ export async function measureDynamoDb(sizes: number[], log: (m: string) => void)
   const endpoint = process.env.DYNAMODB_ENDPOINT ?? local!.endpoint;
   const { client, doc } = localClients(endpoint);
   let roundTrips = 0;
+  let keysRequested = 0;
   doc.middlewareStack.add(
     (next) => async (args) => {
       roundTrips++;
+      const input = args.input as { RequestItems?: Record<string, { Keys?: unknown[] }> };
+      for (const t of Object.values(input.RequestItems ?? {})) keysRequested += t.Keys?.length ?? 0;
       return next(args);
     },
     { step: 'initialize', name: 'countRoundTrips' },
@@ -101,10 +105,11 @@ export async function measureDynamoDb(sizes: number[], log: (m: string) => void)
       ];
       for (const [caller, userId, accountId] of callers) {
         roundTrips = 0;
+        keysRequested = 0;
         const { facts, consumedCapacity } = await loadAccessFacts(doc, table, userId, parseAccountId(accountId)!);
         if (!resolveAccess(facts).allowed) throw new Error(`bench organization is wrong: ${caller} denied`);
         const items = [facts.organization, facts.account, facts.membership, facts.mainMembership, facts.grant || undefined].filter(Boolean).length;
-        rows.push({ subAccounts: size, members: org.members, grants: size, customRoles: CUSTOM_ROLES, caller, roundTrips, items, capacity: consumedCapacity });
+        rows.push({ subAccounts: size, members: org.members, grants: size, customRoles: CUSTOM_ROLES, caller, roundTrips, keysRequested, items, capacity: consumedCapacity });
       }
     }
     return rows;

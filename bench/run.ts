@@ -163,11 +163,11 @@ function render(r: {
       '',
       'Authorizer, one uncached decision (DynamoDB Local, `ReturnConsumedCapacity: TOTAL`, strongly consistent):',
       '',
-      '| sub-accounts | members | grants of the caller | custom roles | caller | round trips | items read | consumed RCU |',
-      '|--:|--:|--:|--:|---|--:|--:|--:|',
+      '| sub-accounts | members | grants of the caller | custom roles | caller | round trips | keys requested | items found | consumed RCU |',
+      '|--:|--:|--:|--:|---|--:|--:|--:|--:|',
       ...r.dynamo.map(
         (d) =>
-          `| ${fmtInt(d.subAccounts)} | ${fmtInt(d.members)} | ${fmtInt(d.grants)} | ${d.customRoles} | ${d.caller} | ${d.roundTrips} | ${d.items} | ${d.capacity} |`,
+          `| ${fmtInt(d.subAccounts)} | ${fmtInt(d.members)} | ${fmtInt(d.grants)} | ${d.customRoles} | ${d.caller} | ${d.roundTrips} | ${d.keysRequested} | ${d.items} | ${d.capacity} |`,
       ),
     );
   }

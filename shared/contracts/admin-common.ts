@@ -7,7 +7,8 @@ const ULID = '[0-9A-HJKMNP-TV-Z]{26}';
 
 export const accountId = z.string().regex(new RegExp(`^acc_${ULID}(?:_${ULID})?$`), 'not an account id');
 export const subAccountId = z.string().regex(new RegExp(`^acc_${ULID}_${ULID}$`), 'not a sub-account id');
-export const roleId = z.string().regex(new RegExp(`^rol_${ULID}$`), 'not a role id');
+/** Role ids are opaque to clients (`rol_<ULID>` when the API makes them). */
+export const roleId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a role id');
 export const invitationId = z.string().regex(new RegExp(`^inv_${ULID}(?:_${ULID})?_${ULID}$`), 'not an invitation id');
 /** Identity-provider subjects are opaque; only their size is bounded. */
 export const userId = z.string().min(1).max(256);
@@ -17,7 +18,7 @@ export const version = z.number().int().min(1);
 export const roleRef = z
   .string()
   .refine(
-    (r) => (BUILT_IN_ROLES as readonly string[]).includes(r) || new RegExp(`^custom:rol_${ULID}$`).test(r),
+    (r) => (BUILT_IN_ROLES as readonly string[]).includes(r) || /^custom:[A-Za-z0-9_-]{1,64}$/.test(r),
     `a built-in role (${BUILT_IN_ROLES.join(', ')}) or custom:<roleId>`,
   );
 

@@ -72,7 +72,8 @@ export async function listMembers(
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: {
           ':pk': pk,
-          ':prefix': `${keys.memberWithGrantsPrefix(accountId, last.userId).skPrefix}GRANT#`,
+          // The member's own prefix: the start key (their membership or a grant) lies within it.
+          ':prefix': keys.memberWithGrantsPrefix(accountId, last.userId).skPrefix,
         },
         ExclusiveStartKey: start,
       });

@@ -30,7 +30,7 @@ export async function queryPage<T>(
 /** Every item of a key condition, page after page: for partitions known to be small. */
 export async function queryAll<T>(db: DynamoDBDocumentClient, input: QueryCommandInput, max = 1000): Promise<T[]> {
   const items: T[] = [];
-  let start: Record<string, unknown> | undefined;
+  let start: Record<string, unknown> | undefined = input.ExclusiveStartKey;
   try {
     do {
       const out = await db.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));

@@ -27,6 +27,14 @@ export const TABLE = {
       sortKey: 'gsi2sk',
       serves: ['documents of one creator in an account', 'audit entries by actor or target'],
     },
+    // --- issue 4 (organization administration)
+    {
+      indexName: 'gsi4',
+      partitionKey: 'gsi4pk',
+      sortKey: 'gsi4sk',
+      serves: ['holders of a role across an organization (last Owner, Backoffice seats, role in use)', 'audit entries by target'],
+    },
+    // --- end issue 4
   ],
 } as const satisfies {
   partitionKey: string;

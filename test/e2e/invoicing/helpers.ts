@@ -6,7 +6,8 @@ export const line = (over: Record<string, unknown> = {}) => ({ description: 'Con
 export const documentBody = (over: Record<string, unknown> = {}) => ({
   currency: 'EUR',
   issueDate: '2026-03-10',
-  dueDate: '2026-03-24',
+  // A due date only with the default issue date, so an overridden issue date stays in order.
+  ...('issueDate' in over ? {} : { dueDate: '2026-03-24' }),
   lines: [line()],
   ...over,
 });

@@ -8,7 +8,8 @@ import {
   statusAfterPayments,
   type DocumentStatus,
 } from '#shared/domain/invoicing/status.js';
-import { IllegalTransition, ValidationError } from '#shared/domain/errors.js';
+import type { ValidationError } from '#shared/domain/errors.js';
+import { IllegalTransition } from '#shared/domain/errors.js';
 
 describe('the document status machine', () => {
   const allowed: Array<[DocumentStatus, DocumentStatus]> = [

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { resolveStageConfig, StageConfigError } from '../../shared/config/stage.js';
+import { repoPath } from '../../infra/paths.js';
+import { resolveStageConfig, STAGE_CONFIG_KEYS, StageConfigError } from '../../shared/config/stage.js';
 
 const DEV = {
   jwtIssuer: 'https://issuer.example.com/',
@@ -85,5 +87,10 @@ describe('stage configuration', () => {
 
   it('when "stages" is not an object, it says so', () => {
     expect(failure({ stages: 'dev' }).issues).toEqual([{ key: 'stages', message: expect.any(String) }]);
+  });
+
+  it('docs/deploy.md documents every key of the schema', () => {
+    const doc = readFileSync(repoPath('docs/deploy.md'), 'utf8');
+    for (const key of STAGE_CONFIG_KEYS) expect(doc, key).toContain(`| \`${key}\` |`);
   });
 });

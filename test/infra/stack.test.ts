@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -8,6 +9,7 @@ import type { CfnAuthorizer, CfnRestApi } from 'aws-cdk-lib/aws-apigateway';
 import { Table, AttributeType } from 'aws-cdk-lib/aws-dynamodb';
 import { buildApp, addNagChecks } from '../../infra/build.js';
 import type { KontorStack } from '../../infra/stack.js';
+import type { KontorFunction } from '../../infra/constructs/kontor-function.js';
 import { TABLE_ACTIONS } from '../../infra/constructs/table.js';
 import { TABLE } from '../../shared/data/table.js';
 import { FUNCTIONS, ROUTES, type FunctionName, type Route } from '../../shared/http/routes.js';
@@ -109,6 +111,35 @@ describe('the functions', () => {
     // Minified: thousands of characters per line on average, not indented source.
     expect(bundle.length / bundle.split('\n').length).toBeGreaterThan(1000);
     expect(bundle).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
+  });
+
+  it('produced bundles that run: the system bundle answers /health, the authorizer refuses a request without a token', async () => {
+    const bundleOf = (fn: KontorFunction): string => {
+      const code = (fn.fn.node.defaultChild as CfnFunction).code as { s3Key?: string };
+      return join(assemblyDir, `asset.${String(stack.resolve(code.s3Key)).replace(/\.zip$/, '')}`, 'index.mjs');
+    };
+    const system = (await import(pathToFileURL(bundleOf(stack.functions.system)).href)) as { handler: (e: unknown, c: unknown) => Promise<{ statusCode: number; body: string }> };
+    const health = await system.handler(
+      { httpMethod: 'GET', resource: '/health', path: '/health', headers: {}, multiValueHeaders: {}, queryStringParameters: null, pathParameters: null, requestContext: { requestId: 'r', resourcePath: '/health', httpMethod: 'GET' }, body: null, isBase64Encoded: false },
+      {},
+    );
+    expect(health.statusCode).toBe(200);
+    expect(JSON.parse(health.body)).toEqual({ status: 'ok' });
+
+    const env = { TABLE_NAME: 't', JWT_ISSUER: 'https://issuer.example.com/', JWT_AUDIENCE: 'kontor', JWKS_URL: 'https://issuer.example.com/jwks.json' };
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    try {
+      const authorizer = (await import(pathToFileURL(bundleOf(stack.authorizer)).href)) as { handler: (e: unknown) => Promise<unknown> };
+      await expect(
+        authorizer.handler({ type: 'REQUEST', methodArn: 'arn:aws:execute-api:eu-west-1:123456789012:api/dev/GET/me', headers: {}, pathParameters: null }),
+      ).rejects.toThrow('Unauthorized');
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 
   it('give each API function TABLE_NAME exactly when FUNCTIONS says it uses the table', () => {

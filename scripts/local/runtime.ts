@@ -1,0 +1,152 @@
+import { rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { FUNCTIONS, type FunctionName } from '#shared/http/routes.js';
+import { demoItems } from './demo.js';
+import { ensureTable, localClients, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.js';
+import { createGateway, type AuthorizerHandler, type ProxyHandler } from './gateway.js';
+import { createIssuer, loadSigningKey, type LocalIssuer } from './issuer.js';
+
+/*
+ * The whole API on one machine: DynamoDB Local (or any DynamoDB at an endpoint), the table,
+ * the demo organization, the local issuer, and the API Gateway emulation in front of the
+ * real authorizer and handlers. `npm start` and the test suite's global setup both use it.
+ */
+export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
+export const DEFAULT_TABLE_NAME = 'kontor-local';
+
+export interface RuntimeOptions {
+  /** 0 for any free port. */
+  port: number;
+  host?: string;
+  /** Where DynamoDB Local keeps its data; undefined keeps it in memory. */
+  dataDir?: string | undefined;
+  /** Use this DynamoDB instead of starting DynamoDB Local. */
+  dynamodbEndpoint?: string | undefined;
+  /** The issuer's signing key file; undefined makes a key in memory. */
+  keyFile?: string | undefined;
+  tableName?: string;
+  cacheTtlSeconds: number;
+  /** Start from an empty table (the signing key is kept). */
+  reset?: boolean;
+  log?: (line: Record<string, unknown>) => void;
+}
+
+export interface Runtime {
+  url: string;
+  port: number;
+  dynamodbEndpoint: string;
+  tableName: string;
+  issuer: LocalIssuer;
+  seeded: number;
+  stop(): Promise<void>;
+}
+
+/** Puts every demo item that is not there yet: a restart never overwrites what users changed. */
+export async function seedDemo(doc: ReturnType<typeof localClients>['doc'], tableName: string): Promise<number> {
+  let written = 0;
+  await Promise.all(
+    demoItems().map(async (item) => {
+      try {
+        await doc.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+        written++;
+      } catch (e) {
+        if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+      }
+    }),
+  );
+  return written;
+}
+
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
+  let dynamo: DynamoDbLocal | undefined;
+  if (!options.dynamodbEndpoint) {
+    if (options.reset && options.dataDir) rmSync(options.dataDir, { recursive: true, force: true });
+    dynamo = await startDynamoDbLocal({ dataDir: options.dataDir });
+  }
+  const endpoint = options.dynamodbEndpoint ?? dynamo!.endpoint;
+  const { client, doc } = localClients(endpoint);
+  let server: Server | undefined;
+  try {
+    if (options.reset && options.dynamodbEndpoint) {
+      await client.send(new DeleteTableCommand({ TableName: tableName })).catch((e: Error) => {
+        if (e.name !== 'ResourceNotFoundException') throw e;
+      });
+    }
+    await ensureTable(client, tableName);
+    const seeded = await seedDemo(doc, tableName);
+    const issuer = await createIssuer(await loadSigningKey(options.keyFile));
+
+    server = createGateway({
+      cacheTtlSeconds: options.cacheTtlSeconds,
+      log: options.log,
+      extra: (method, path, res) => {
+        if (method !== 'GET' || path !== '/.well-known/jwks.json') return false;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(issuer.jwks));
+        return true;
+      },
+      authorizer: () => loadHandler<AuthorizerHandler>('functions/authorizer/handler.ts'),
+      handler: (fn: FunctionName) => loadHandler<ProxyHandler>(FUNCTIONS[fn].entry),
+    });
+    const port = await new Promise<number>((resolvePort, reject) => {
+      server!.once('error', reject);
+      server!.listen(options.port, options.host ?? '127.0.0.1', () => resolvePort((server!.address() as AddressInfo).port));
+    });
+    const url = `http://localhost:${port}`;
+
+    // The handlers read their configuration from the environment, as in Lambda. Set before
+    // the first handler module loads (they load on first request).
+    Object.assign(process.env, {
+      TABLE_NAME: tableName,
+      DYNAMODB_ENDPOINT: endpoint,
+      JWT_ISSUER: issuer.issuer,
+      JWT_AUDIENCE: issuer.audience,
+      JWKS_URL: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+      AWS_REGION: process.env.AWS_REGION ?? 'local',
+    });
+
+    return {
+      url,
+      port,
+      dynamodbEndpoint: endpoint,
+      tableName,
+      issuer,
+      seeded,
+      stop: async () => {
+        await new Promise<void>((r) => {
+          server!.closeAllConnections();
+          server!.close(() => r());
+        });
+        client.destroy();
+        await dynamo?.stop();
+      },
+    };
+  } catch (e) {
+    server?.close();
+    client.destroy();
+    await dynamo?.stop();
+    throw e;
+  }
+}
+
+const loaded = new Map<string, Promise<unknown>>();
+/** Imports a Lambda entry once, as a warm container would keep it. */
+function loadHandler<T>(entry: string): Promise<T> {
+  let p = loaded.get(entry);
+  if (!p) {
+    p = import(pathToFileURL(join(ROOT, entry)).href).then((m: { handler?: unknown }) => {
+      if (typeof m.handler !== 'function') throw new Error(`${entry} exports no handler`);
+      return m.handler;
+    });
+    // A failed import is retried on the next request (e.g. after fixing a syntax error).
+    p.catch(() => loaded.delete(entry));
+    loaded.set(entry, p);
+  }
+  return p as Promise<T>;
+}

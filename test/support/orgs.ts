@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { expandPermissionNames } from '#shared/authz/catalogue.js';
+import { compile, toHex } from '#shared/authz/permission-set.js';
+import type { Feature, Plan } from '#shared/authz/plans.js';
+import { accountItem, grantItem, membershipItem, organizationItem, userItem } from '#shared/data/items.js';
+import { mainAccountIdOf, newOrganizationId, newSubAccountId } from '#shared/domain/ids.js';
+import { localDb } from './dynamodb.js';
+import { tokenFor } from './http.js';
+
+/*
+ * An isolated organization written straight into the local runtime's table, so each test
+ * starts from a known state without depending on the administration API or on other tests.
+ * Roles are built-in names or `custom:<key>` naming one of `customRoles`.
+ */
+export interface OrgSpec {
+  plan?: Plan;
+  features?: Feature[];
+  subAccounts?: number;
+  /** Indexes of sub-accounts created archived. */
+  archived?: number[];
+  customRoles?: Array<{ key: string; name: string; permissions: string[] }>;
+  members: Array<{
+    key: string;
+    role: string;
+    /** Index of the sub-account the member belongs to; the main account when absent. */
+    account?: number;
+    /** For main-account members: indexes of sub-accounts they are granted. */
+    grants?: number[];
+  }>;
+}
+
+export interface TestUser {
+  userId: string;
+  email: string;
+  token: () => Promise<string>;
+}
+
+export interface TestOrganization {
+  organizationId: string;
+  mainAccountId: string;
+  subAccountIds: string[];
+  /** Custom role key -> role id. */
+  roleIds: Record<string, string>;
+  users: Record<string, TestUser>;
+}
+
+export async function createOrganization(spec: OrgSpec): Promise<TestOrganization> {
+  const organizationId = newOrganizationId();
+  const mainAccountId = mainAccountIdOf(organizationId);
+  const subAccountIds = Array.from({ length: spec.subAccounts ?? 0 }, () => newSubAccountId(organizationId));
+  const now = new Date().toISOString();
+  const run = randomUUID().slice(0, 8);
+
+  const roleIds: Record<string, string> = {};
+  const customRoles: Record<string, string> = {};
+  for (const r of spec.customRoles ?? []) {
+    const { permissions, unknown } = expandPermissionNames(r.permissions);
+    if (unknown.length) throw new Error(`unknown permissions in test role ${r.key}: ${unknown.join(', ')}`);
+    const roleId = `role_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+    roleIds[r.key] = roleId;
+    customRoles[roleId] = toHex(compile(permissions));
+  }
+  const roleOf = (role: string) => {
+    if (!role.startsWith('custom:')) return role;
+    const id = roleIds[role.slice(7)];
+    if (!id) throw new Error(`unknown custom role key in ${role}`);
+    return `custom:${id}`;
+  };
+
+  const users: Record<string, TestUser> = {};
+  const items: Array<{ pk: string; sk: string }> = [
+    organizationItem({
+      organizationId,
+      name: `Test org ${run}`,
+      plan: spec.plan ?? 'free',
+      features: spec.features ?? [],
+      customRoles,
+      createdAt: now,
+      createdBy: 'test',
+      version: 1,
+    }),
+    accountItem({ accountId: mainAccountId, organizationId, kind: 'main', name: 'Main', status: 'active', createdAt: now, version: 1 }),
+    ...subAccountIds.map((accountId, i) =>
+      accountItem({
+        accountId,
+        organizationId,
+        kind: 'sub',
+        name: `Sub ${i}`,
+        externalId: `EXT-${i}`,
+        status: spec.archived?.includes(i) ? 'archived' : 'active',
+        createdAt: now,
+        version: 1,
+      }),
+    ),
+  ];
+  for (const m of spec.members) {
+    const userId = `u-${m.key}-${run}`;
+    const email = `${m.key}-${run}@test.kontor.dev`;
+    const accountId = m.account === undefined ? mainAccountId : subAccountIds[m.account];
+    if (!accountId) throw new Error(`member ${m.key}: no sub-account ${m.account}`);
+    users[m.key] = { userId, email, token: () => tokenFor({ sub: userId, email }) };
+    items.push(
+      userItem({ userId, email, updatedAt: now }),
+      membershipItem({ accountId, organizationId, userId, email, role: roleOf(m.role), createdAt: now, version: 1 }),
+      ...(m.grants ?? []).map((i) =>
+        grantItem({ organizationId, mainAccountId, subAccountId: subAccountIds[i]!, userId, grantedBy: 'test', grantedAt: now }),
+      ),
+    );
+  }
+
+  const db = localDb();
+  const table = inject('tableName');
+  for (let i = 0; i < items.length; i += 25) {
+    let requests = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    // BatchWriteItem may leave some items unprocessed; write them again until none are left.
+    while (requests.length) {
+      const out = await db.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
+      requests = (out.UnprocessedItems?.[table] ?? []) as typeof requests;
+    }
+  }
+  return { organizationId, mainAccountId, subAccountIds, roleIds, users };
+}

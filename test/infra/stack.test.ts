@@ -36,6 +36,8 @@ const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.T
 const asArray = <T,>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 
 beforeAll(() => {
+  // Any attempt to bundle in Docker would run this missing program and fail the build.
+  process.env.CDK_DOCKER = '/nonexistent/kontor-never-bundles-in-docker';
   const built = buildApp({ context: cdkJsonContext(), outdir: freshOutdir() });
   stack = built.stack;
   ttlSeconds = built.config.authorizerCacheTtlSeconds;

@@ -132,12 +132,14 @@ export class KontorApi extends Construct {
     for (const [type, response] of Object.entries(GATEWAY_RESPONSES)) {
       const responseType = (ResponseType as unknown as Record<string, ResponseType | undefined>)[type];
       if (!(responseType instanceof ResponseType)) throw new Error(`GATEWAY_RESPONSES: ${type} is not an API Gateway response type`);
+      const body = JSON.stringify(response.problem);
+      // A mapping template is Velocity: `$` and `#` would be evaluated, not sent.
+      if (/[$#]/.test(body)) throw new Error(`GATEWAY_RESPONSES.${type}: the problem must not contain "$" or "#" (Velocity template)`);
       this.api.addGatewayResponse(`Gateway${type}`, {
         type: responseType,
         statusCode: String(response.statusCode),
         responseHeaders: { 'Content-Type': `'${PROBLEM_CONTENT_TYPE}'` },
-        // A mapping template is Velocity: the problem JSON holds no `$` or `#`, so it is sent as is.
-        templates: { 'application/json': JSON.stringify(response.problem) },
+        templates: { 'application/json': body },
       });
     }
 

@@ -51,7 +51,7 @@ export class KontorFunction extends Construct {
     assertLocalEsbuild();
     const entry = repoPath(props.entry);
     if (!existsSync(entry)) {
-      throw new Error(`${this.node.path}: entry ${props.entry} does not exist (declared in shared/http/routes.ts FUNCTIONS)`);
+      throw new Error(`${this.node.path}: entry ${props.entry} does not exist (API functions are declared in FUNCTIONS, shared/http/routes.ts)`);
     }
 
     this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: props.removalPolicy });

@@ -133,8 +133,9 @@ export class KontorApi extends Construct {
       const responseType = (ResponseType as unknown as Record<string, ResponseType | undefined>)[type];
       if (!(responseType instanceof ResponseType)) throw new Error(`GATEWAY_RESPONSES: ${type} is not an API Gateway response type`);
       const body = JSON.stringify(response.problem);
-      // A mapping template is Velocity: `$` and `#` would be evaluated, not sent.
-      if (/[$#]/.test(body)) throw new Error(`GATEWAY_RESPONSES.${type}: the problem must not contain "$" or "#" (Velocity template)`);
+      // A gateway response template substitutes `$variables` (no full Velocity): the body
+      // must not contain one by accident.
+      if (body.includes('$')) throw new Error(`GATEWAY_RESPONSES.${type}: the problem must not contain "$" (template variable)`);
       this.api.addGatewayResponse(`Gateway${type}`, {
         type: responseType,
         statusCode: String(response.statusCode),

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { App, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { CfnAuthorizer, CfnRestApi } from 'aws-cdk-lib/aws-apigateway';
@@ -15,7 +16,7 @@ import { TABLE } from '../../shared/data/table.js';
 import { FUNCTIONS, ROUTES, type FunctionName, type Route } from '../../shared/http/routes.js';
 import { GATEWAY_RESPONSES } from '../../shared/http/gateway-responses.js';
 import { StageConfigError } from '../../shared/config/stage.js';
-import { SKIP_BUNDLING, cdkJsonContext, freshOutdir } from './support.js';
+import { SKIP_BUNDLING, cdkJsonContext, freshOutdir, removeOutdirs } from './support.js';
 
 /*
  * The stack exactly as `cdk synth` builds it from cdk.json (dev stage), bundled by the
@@ -30,8 +31,8 @@ let resources: Resources;
 let assemblyDir: string;
 let ttlSeconds: number;
 
-const logicalId = (construct: { node: { defaultChild?: unknown } } | CfnFunction): string =>
-  stack.getLogicalId(('node' in construct && construct.node.defaultChild ? construct.node.defaultChild : construct) as CfnFunction);
+// The logical id of an L2 construct's resource (or of an L1 itself).
+const logicalId = (construct: IConstruct): string => stack.getLogicalId((construct.node.defaultChild ?? construct) as CfnElement);
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 const asArray = <T,>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 
@@ -48,6 +49,8 @@ beforeAll(() => {
   template = Template.fromJSON(json);
   resources = json.Resources;
 }, 180_000);
+
+afterAll(removeOutdirs);
 
 describe('the table', () => {
   it('is built from shared/data/table.ts: keys, every index and the TTL attribute', () => {

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoPath } from '../../infra/paths.js';
@@ -10,8 +9,19 @@ export function cdkJsonContext(): Record<string, unknown> {
   return structuredClone(cdkJson.context);
 }
 
+const outdirs: string[] = [];
+
 /** A fresh cloud-assembly directory per app, so parallel test files never share one. */
-export const freshOutdir = (): string => mkdtempSync(join(tmpdir(), 'kontor-cdk-'));
+export function freshOutdir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kontor-cdk-'));
+  outdirs.push(dir);
+  return dir;
+}
+
+/** Removes the assemblies (bundles included) this test file made. */
+export function removeOutdirs(): void {
+  for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
 
 /**
  * Context that tells CDK to bundle no stack's assets: for tests about configuration

@@ -69,6 +69,59 @@ export const keys = {
 export const idFromKey = (key: string, prefix: string): string =>
   decodeURIComponent(key.slice(prefix.length).split('#')[0]!);
 
+// ---------------------------------------------------------------------------------------
+// Issue 4 (organization administration): keys of sign-up, invitations, audit entries and
+// the organization-wide role-holder index (gsi4). Documented in docs/data-model.md.
+// ---------------------------------------------------------------------------------------
+export const adminKeys = {
+  /** One per user: the organization they signed up, so a retried sign-up never makes two. */
+  signUp: (userId: string): Key => ({ pk: `USER#${seg(userId)}`, sk: 'SIGNUP' }),
+
+  /**
+   * An invitation, in its organization's partition, sorted by the account it invites into:
+   * the main account lists every invitation (`INVITATION#`), a sub-account its own
+   * (`INVITATION#<subId>#`; a main id followed by `#` never prefixes a sub-account id).
+   */
+  invitation: (organizationId: string, accountId: string, invitationId: string): Key => ({
+    pk: `ORG#${seg(organizationId)}`,
+    sk: `INVITATION#${seg(accountId)}#${seg(invitationId)}`,
+  }),
+  invitationsPrefix: (organizationId: string, accountId?: string) => ({
+    pk: `ORG#${seg(organizationId)}`,
+    skPrefix: accountId === undefined ? 'INVITATION#' : `INVITATION#${seg(accountId)}#`,
+  }),
+
+  /** An audit entry; the sort key is a ULID, so the partition reads newest first in reverse. */
+  audit: (organizationId: string, auditId: string): Key => ({
+    pk: `ORG#${seg(organizationId)}#AUDIT`,
+    sk: `AUDIT#${seg(auditId)}`,
+  }),
+  auditPartition: (organizationId: string) => ({ pk: `ORG#${seg(organizationId)}#AUDIT` }),
+  /** gsi2: the audit entries one actor caused. */
+  auditByActor: (organizationId: string, actorId: string, auditId: string) => ({
+    gsi2pk: `ORG#${seg(organizationId)}#AUDIT#ACTOR#${seg(actorId)}`,
+    gsi2sk: `AUDIT#${seg(auditId)}`,
+  }),
+  /** gsi4: the audit entries about one target (a member, role, account, invitation, the organization). */
+  auditByTarget: (organizationId: string, targetId: string, auditId: string) => ({
+    gsi4pk: `ORG#${seg(organizationId)}#AUDIT#TARGET#${seg(targetId)}`,
+    gsi4sk: `AUDIT#${seg(auditId)}`,
+  }),
+
+  /**
+   * gsi4 on memberships: who holds a role anywhere in the organization (main account and
+   * sub-accounts). Serves the last-Owner rule, Backoffice seats and "role still assigned".
+   */
+  roleHolder: (organizationId: string, role: string, accountId: string, userId: string) => ({
+    gsi4pk: `ORG#${seg(organizationId)}#ROLE#${seg(role)}`,
+    gsi4sk: `ACCOUNT#${seg(accountId)}#MEMBER#${seg(userId)}`,
+  }),
+  roleHolders: (organizationId: string, role: string) => ({ gsi4pk: `ORG#${seg(organizationId)}#ROLE#${seg(role)}` }),
+
+  /** gsi1 sort-key prefix of an organization's sub-accounts (the main account sorts before them). */
+  subAccountsPrefix: (mainAccountId: string) => `ACCOUNT#${seg(mainAccountId)}_`,
+} as const;
+
 // --- invoicing (issue 5) ---------------------------------------------------------------
 /*
  * Each invoicing collection of an account has its own partition (`ACCOUNT#<id>#DOCS`,

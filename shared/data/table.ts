@@ -37,6 +37,14 @@ export const TABLE = {
         'payments on the invoices of one creator',
       ],
     },
+    // --- issue 4 (organization administration)
+    {
+      indexName: 'gsi4',
+      partitionKey: 'gsi4pk',
+      sortKey: 'gsi4sk',
+      serves: ['holders of a role across an organization (last Owner, Backoffice seats, role in use)', 'audit entries by target'],
+    },
+    // --- end issue 4
   ],
 } as const satisfies {
   partitionKey: string;

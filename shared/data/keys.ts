@@ -121,6 +121,7 @@ export const adminKeys = {
   /** gsi1 sort-key prefix of an organization's sub-accounts (the main account sorts before them). */
   subAccountsPrefix: (mainAccountId: string) => `ACCOUNT#${seg(mainAccountId)}_`,
 } as const;
+
 // --- invoicing (issue 5) ---------------------------------------------------------------
 /*
  * Each invoicing collection of an account has its own partition (`ACCOUNT#<id>#DOCS`,

@@ -109,10 +109,9 @@ export class IllegalTransition extends DomainError {
   readonly title = 'This status change is not allowed';
 }
 
-/** 409: the write named a version that is no longer current (extensions: currentVersion). */
-export class VersionConflict extends DomainError {
-  readonly status = 409;
-  readonly slug = 'version-conflict';
-  readonly title = 'The object has changed since it was read';
-}
+/**
+ * 409: the write named a version that is no longer current (extensions: currentVersion).
+ * The same problem type as issue 4's StaleVersion: one slug for optimistic locking.
+ */
+export class VersionConflict extends StaleVersion {}
 // --- end invoicing (issue 5) -----------------------------------------------------------

@@ -138,7 +138,7 @@ export class KontorApi extends Construct {
       if (body.includes('$')) throw new Error(`GATEWAY_RESPONSES.${type}: the problem must not contain "$" (template variable)`);
       this.api.addGatewayResponse(`Gateway${type}`, {
         type: responseType,
-        statusCode: String(response.statusCode),
+        ...('keepStatus' in response ? {} : { statusCode: String(response.statusCode) }),
         responseHeaders: { 'Content-Type': `'${PROBLEM_CONTENT_TYPE}'` },
         templates: { 'application/json': body },
       });

@@ -68,3 +68,116 @@ export const keys = {
 /** The part of a key after the prefix, decoded: the inverse of `seg`. */
 export const idFromKey = (key: string, prefix: string): string =>
   decodeURIComponent(key.slice(prefix.length).split('#')[0]!);
+
+// ---------------------------------------------------------------------------------------
+// Issue 4 (organization administration): keys of sign-up, invitations, audit entries and
+// the organization-wide role-holder index (gsi4). Documented in docs/data-model.md.
+// ---------------------------------------------------------------------------------------
+export const adminKeys = {
+  /** One per user: the organization they signed up, so a retried sign-up never makes two. */
+  signUp: (userId: string): Key => ({ pk: `USER#${seg(userId)}`, sk: 'SIGNUP' }),
+
+  /**
+   * An invitation, in its organization's partition, sorted by the account it invites into:
+   * the main account lists every invitation (`INVITATION#`), a sub-account its own
+   * (`INVITATION#<subId>#`; a main id followed by `#` never prefixes a sub-account id).
+   */
+  invitation: (organizationId: string, accountId: string, invitationId: string): Key => ({
+    pk: `ORG#${seg(organizationId)}`,
+    sk: `INVITATION#${seg(accountId)}#${seg(invitationId)}`,
+  }),
+  invitationsPrefix: (organizationId: string, accountId?: string) => ({
+    pk: `ORG#${seg(organizationId)}`,
+    skPrefix: accountId === undefined ? 'INVITATION#' : `INVITATION#${seg(accountId)}#`,
+  }),
+
+  /** An audit entry; the sort key is a ULID, so the partition reads newest first in reverse. */
+  audit: (organizationId: string, auditId: string): Key => ({
+    pk: `ORG#${seg(organizationId)}#AUDIT`,
+    sk: `AUDIT#${seg(auditId)}`,
+  }),
+  auditPartition: (organizationId: string) => ({ pk: `ORG#${seg(organizationId)}#AUDIT` }),
+  /** gsi2: the audit entries one actor caused. */
+  auditByActor: (organizationId: string, actorId: string, auditId: string) => ({
+    gsi2pk: `ORG#${seg(organizationId)}#AUDIT#ACTOR#${seg(actorId)}`,
+    gsi2sk: `AUDIT#${seg(auditId)}`,
+  }),
+  /** gsi4: the audit entries about one target (a member, role, account, invitation, the organization). */
+  auditByTarget: (organizationId: string, targetId: string, auditId: string) => ({
+    gsi4pk: `ORG#${seg(organizationId)}#AUDIT#TARGET#${seg(targetId)}`,
+    gsi4sk: `AUDIT#${seg(auditId)}`,
+  }),
+
+  /**
+   * gsi4 on memberships: who holds a role anywhere in the organization (main account and
+   * sub-accounts). Serves the last-Owner rule, Backoffice seats and "role still assigned".
+   */
+  roleHolder: (organizationId: string, role: string, accountId: string, userId: string) => ({
+    gsi4pk: `ORG#${seg(organizationId)}#ROLE#${seg(role)}`,
+    gsi4sk: `ACCOUNT#${seg(accountId)}#MEMBER#${seg(userId)}`,
+  }),
+  roleHolders: (organizationId: string, role: string) => ({ gsi4pk: `ORG#${seg(organizationId)}#ROLE#${seg(role)}` }),
+
+  /** gsi1 sort-key prefix of an organization's sub-accounts (the main account sorts before them). */
+  subAccountsPrefix: (mainAccountId: string) => `ACCOUNT#${seg(mainAccountId)}_`,
+} as const;
+
+// --- invoicing (issue 5) ---------------------------------------------------------------
+/*
+ * Each invoicing collection of an account has its own partition (`ACCOUNT#<id>#DOCS`,
+ * `#CLIENTS`, `#ITEMS`, `#PAYMENTS`), so a list Query reads only that collection and a
+ * cursor (bound to its partition) can never be replayed against another one. The issue
+ * date leads the index sort keys, so a period is a key range (reports, period lists).
+ */
+type DocKind = 'invoice' | 'estimate' | 'expense' | 'time-entry';
+const docs = (accountId: string) => `ACCOUNT#${seg(accountId)}#DOCS`;
+
+export const invoicingKeys = {
+  /** A document (any kind); its number counter lives in the same partition. */
+  document: (accountId: string, kind: DocKind, documentId: string): Key => ({
+    pk: docs(accountId),
+    sk: `DOC#${kind}#${seg(documentId)}`,
+  }),
+  /** The last number given to a kind of document in an account (the gapless sequence). */
+  documentCounter: (accountId: string, kind: DocKind): Key => ({ pk: docs(accountId), sk: `COUNTER#${kind}` }),
+  /** gsi1: documents of a kind in an account by issue date (lists, reports, exports for scope "all"). */
+  documentsOfAccount: (accountId: string, kind: DocKind) => ({ gsi1pk: `${docs(accountId)}#${kind}` }),
+  documentInAccount: (accountId: string, kind: DocKind, issueDate: string, documentId: string) => ({
+    gsi1pk: `${docs(accountId)}#${kind}`,
+    gsi1sk: `${issueDate}#${seg(documentId)}`,
+  }),
+  /** gsi2: documents of a kind created by one member, by issue date (scope "own"). */
+  documentsOfCreator: (accountId: string, userId: string, kind: DocKind) => ({
+    gsi2pk: `ACCOUNT#${seg(accountId)}#CREATOR#${seg(userId)}#DOCS#${kind}`,
+  }),
+  documentOfCreator: (accountId: string, userId: string, kind: DocKind, issueDate: string, documentId: string) => ({
+    gsi2pk: `ACCOUNT#${seg(accountId)}#CREATOR#${seg(userId)}#DOCS#${kind}`,
+    gsi2sk: `${issueDate}#${seg(documentId)}`,
+  }),
+  /** Bounds of an issue-date range on gsi1sk / gsi2sk: `from#` .. `to#~` covers whole days. */
+  issueDateRange: (from: string, to: string) => ({ start: `${from}#`, end: `${to}#~` }),
+
+  client: (accountId: string, clientId: string): Key => ({ pk: `ACCOUNT#${seg(accountId)}#CLIENTS`, sk: `CLIENT#${seg(clientId)}` }),
+  clients: (accountId: string) => ({ pk: `ACCOUNT#${seg(accountId)}#CLIENTS`, skPrefix: 'CLIENT#' }),
+  item: (accountId: string, itemId: string): Key => ({ pk: `ACCOUNT#${seg(accountId)}#ITEMS`, sk: `ITEM#${seg(itemId)}` }),
+  items: (accountId: string) => ({ pk: `ACCOUNT#${seg(accountId)}#ITEMS`, skPrefix: 'ITEM#' }),
+
+  /** A payment; ids are ULIDs, so the partition lists payments in the order they were recorded. */
+  payment: (accountId: string, paymentId: string): Key => ({
+    pk: `ACCOUNT#${seg(accountId)}#PAYMENTS`,
+    sk: `PAYMENT#${seg(paymentId)}`,
+  }),
+  payments: (accountId: string) => ({ pk: `ACCOUNT#${seg(accountId)}#PAYMENTS`, skPrefix: 'PAYMENT#' }),
+  /** gsi2: payments on the invoices one member created (scope "own" of payments.view). */
+  paymentsOfCreator: (accountId: string, invoiceCreatorId: string) => ({
+    gsi2pk: `ACCOUNT#${seg(accountId)}#CREATOR#${seg(invoiceCreatorId)}#PAYMENTS`,
+  }),
+  paymentOfCreator: (accountId: string, invoiceCreatorId: string, paymentId: string) => ({
+    gsi2pk: `ACCOUNT#${seg(accountId)}#CREATOR#${seg(invoiceCreatorId)}#PAYMENTS`,
+    gsi2sk: `PAYMENT#${seg(paymentId)}`,
+  }),
+
+  /** One settings section of an account: business, payment-methods or other. */
+  settings: (accountId: string, section: string): Key => ({ pk: `ACCOUNT#${seg(accountId)}`, sk: `SETTINGS#${section}` }),
+} as const;
+// --- end invoicing (issue 5) -----------------------------------------------------------

@@ -67,3 +67,51 @@ export class ServiceUnavailable extends DomainError {
   readonly slug = 'service-unavailable';
   readonly title = 'The service is temporarily unavailable';
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 4 (organization administration): conflicts a client can tell apart by `type`.
+// Each carries machine-readable extensions (the members, plans or versions concerned).
+// ---------------------------------------------------------------------------------------
+
+/** Optimistic locking: the item changed since the client read it. */
+export class StaleVersion extends DomainError {
+  readonly status = 409;
+  readonly slug = 'stale-version';
+  readonly title = 'The resource changed since it was read';
+}
+
+/** SPEC 4.3: the change needs one of the listed plans (or an inactive feature) first. */
+export class PlanRequired extends DomainError {
+  readonly status = 409;
+  readonly slug = 'plan-required';
+  readonly title = 'The plan does not include this';
+}
+
+/** SPEC 7.2: the organization would be left without an Owner. */
+export class LastOwner extends DomainError {
+  readonly status = 409;
+  readonly slug = 'last-owner';
+  readonly title = 'The last Owner cannot be removed or demoted';
+}
+
+/** A role or plan cannot change while members still depend on it; `members` names them. */
+export class InUse extends DomainError {
+  readonly status = 409;
+  readonly slug = 'in-use';
+  readonly title = 'Members still depend on this';
+}
+// --- invoicing (issue 5) ---------------------------------------------------------------
+
+/** 409: a document status change the status machine does not allow (extensions: from, to). */
+export class IllegalTransition extends DomainError {
+  readonly status = 409;
+  readonly slug = 'illegal-transition';
+  readonly title = 'This status change is not allowed';
+}
+
+/**
+ * 409: the write named a version that is no longer current (extensions: currentVersion).
+ * The same problem type as issue 4's StaleVersion: one slug for optimistic locking.
+ */
+export class VersionConflict extends StaleVersion {}
+// --- end invoicing (issue 5) -----------------------------------------------------------

@@ -8,8 +8,17 @@ import { problem, type Problem } from './problem.js';
  */
 export interface GatewayResponse {
   readonly statusCode: number;
-  readonly problem: Problem;
+  /**
+   * A catch-all (DEFAULT_4XX/5XX) covers many statuses (413, 415, 429, 504, a WAF's 403…):
+   * the deployed response keeps API Gateway's own status and its problem carries none,
+   * rather than turning them all into one code. `statusCode` is then only what the local
+   * emulation answers in the one case it uses the catch-all.
+   */
+  readonly keepStatus?: true;
+  readonly problem: Problem | Omit<Problem, 'status'>;
 }
+
+const withoutStatus = ({ status: _status, ...rest }: Problem): Omit<Problem, 'status'> => rest;
 
 export const GATEWAY_RESPONSES = {
   // The authorizer threw 'Unauthorized': no token, or one that does not verify.
@@ -46,11 +55,13 @@ export const GATEWAY_RESPONSES = {
   },
   DEFAULT_4XX: {
     statusCode: 400,
-    problem: problem(400, 'bad-request', 'The request is not valid', 'The request was refused.'),
+    keepStatus: true,
+    problem: withoutStatus(problem(400, 'bad-request', 'The request is not valid', 'The request was refused.')),
   },
   DEFAULT_5XX: {
     statusCode: 502,
-    problem: problem(502, 'internal-error', 'Internal error', 'The request failed; it has been logged.'),
+    keepStatus: true,
+    problem: withoutStatus(problem(502, 'internal-error', 'Internal error', 'The request failed; it has been logged.')),
   },
 } as const satisfies Record<string, GatewayResponse>;
 

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { BUILT_IN_ROLES } from '../authz/roles.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../data/pagination.js';
+
+/* Schemas shared by the organization and members contracts (issue 4). */
+const ULID = '[0-9A-HJKMNP-TV-Z]{26}';
+
+export const accountId = z.string().regex(new RegExp(`^acc_${ULID}(?:_${ULID})?$`), 'not an account id');
+export const subAccountId = z.string().regex(new RegExp(`^acc_${ULID}_${ULID}$`), 'not a sub-account id');
+/** Role ids are opaque to clients (`rol_<ULID>` when the API makes them). */
+export const roleId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a role id');
+export const invitationId = z.string().regex(new RegExp(`^inv_${ULID}(?:_${ULID})?_${ULID}$`), 'not an invitation id');
+/** Identity-provider subjects are opaque; only their size is bounded. */
+export const userId = z.string().min(1).max(256);
+export const version = z.number().int().min(1);
+
+/** A role reference: a built-in role or `custom:<roleId>`. */
+export const roleRef = z
+  .string()
+  .refine(
+    (r) => (BUILT_IN_ROLES as readonly string[]).includes(r) || /^custom:[A-Za-z0-9_-]{1,64}$/.test(r),
+    `a built-in role (${BUILT_IN_ROLES.join(', ')}) or custom:<roleId>`,
+  );
+
+export const accountPath = z.object({ accountId });
+
+export const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
+  cursor: z.string().min(1).max(2048).optional(),
+});
+
+export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });

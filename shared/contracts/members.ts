@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import type { RouteContract } from './types.js';
+import {
+  accountId,
+  accountPath,
+  invitationId,
+  pageOf,
+  pageQuery,
+  roleId,
+  roleRef,
+  subAccountId,
+  userId,
+  version,
+} from './admin-common.js';
+
+/* Contracts of the members function (issue 4): members, grants, invitations, custom roles. */
+
+export const memberResponse = z.object({
+  userId: z.string(),
+  email: z.string(),
+  accountId: z.string(),
+  organizationId: z.string(),
+  role: z.string(),
+  /** Sub-accounts this main-account member was given access to (SPEC 3.3). */
+  grants: z.array(z.string()),
+  createdAt: z.string(),
+  version: z.number().int(),
+});
+
+export const grantResponse = z.object({
+  userId: z.string(),
+  mainAccountId: z.string(),
+  subAccountId: z.string(),
+  grantedBy: z.string(),
+  grantedAt: z.string(),
+});
+
+export const invitationResponse = z.object({
+  invitationId: z.string(),
+  organizationId: z.string(),
+  accountId: z.string(),
+  email: z.string(),
+  role: z.string(),
+  status: z.enum(['pending', 'accepted', 'revoked']),
+  invitedBy: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  acceptedBy: z.string().nullable(),
+  acceptedAt: z.string().nullable(),
+});
+
+export const roleResponse = z.object({
+  roleId: z.string(),
+  /** What a membership or invitation names this role by. */
+  ref: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  permissions: z.array(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  version: z.number().int(),
+});
+
+export const memberPath = z.object({ accountId, userId });
+export const grantPath = z.object({ accountId, userId, subAccountId });
+export const rolePath = z.object({ accountId, roleId });
+export const versionQuery = z.object({ version: z.coerce.number().int().min(1).optional() });
+
+const roleName = z.string().trim().min(1).max(100);
+const description = z.string().trim().max(500);
+/** Permission names, actions (`documents.view`) or area wildcards (`integrations.*`). */
+const permissionNames = z.array(z.string().min(1).max(100)).min(1).max(200);
+
+export const addMemberBody = z.object({ userId, role: roleRef }).strict();
+export const updateMemberBody = z.object({ role: roleRef, version }).strict();
+export const createInvitationBody = z
+  .object({ email: z.email().max(320), role: roleRef, subAccountId: subAccountId.optional() })
+  .strict();
+export const createRoleBody = z.object({ name: roleName, description: description.optional(), permissions: permissionNames }).strict();
+export const updateRoleBody = z
+  .object({ name: roleName.optional(), description: description.optional(), permissions: permissionNames.optional(), version })
+  .strict()
+  .refine((b) => b.name !== undefined || b.description !== undefined || b.permissions !== undefined, {
+    message: 'name, description or permissions is required',
+    path: ['name'],
+  });
+
+export const membersContracts = {
+  listMembers: { path: accountPath, query: pageQuery, response: pageOf(memberResponse) },
+  addMember: { path: accountPath, body: addMemberBody, response: memberResponse, status: 201 },
+  getMember: { path: memberPath, response: memberResponse },
+  updateMember: { path: memberPath, body: updateMemberBody, response: memberResponse },
+  removeMember: { path: memberPath, query: versionQuery, status: 204 },
+  grantSubAccount: { path: grantPath, response: grantResponse },
+  revokeSubAccount: { path: grantPath, status: 204 },
+  listInvitations: { path: accountPath, query: pageQuery, response: pageOf(invitationResponse) },
+  createInvitation: { path: accountPath, body: createInvitationBody, response: invitationResponse, status: 201 },
+  acceptInvitation: {
+    path: z.object({ invitationId }),
+    response: z.object({ invitation: invitationResponse, member: memberResponse }),
+  },
+  listRoles: { path: accountPath, query: pageQuery, response: pageOf(roleResponse) },
+  createRole: { path: accountPath, body: createRoleBody, response: roleResponse, status: 201 },
+  getRole: { path: rolePath, response: roleResponse },
+  updateRole: { path: rolePath, body: updateRoleBody, response: roleResponse },
+  deleteRole: { path: rolePath, query: versionQuery, status: 204 },
+} satisfies Record<string, RouteContract>;

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { FEATURES, PLANS } from '../authz/plans.js';
+import { AUDIT_ACTIONS } from '../domain/audit.js';
+import type { RouteContract } from './types.js';
+import { accountId, accountPath, pageOf, pageQuery, userId, version } from './admin-common.js';
+
+/* Contracts of the organization function (issue 4): sign-up, accounts, plan, billing, audit. */
+
+const name = z.string().trim().min(1).max(200);
+
+export const organizationResponse = z.object({
+  organizationId: z.string(),
+  mainAccountId: z.string(),
+  name: z.string(),
+  plan: z.enum(PLANS),
+  features: z.array(z.enum(FEATURES)),
+  role: z.literal('owner'),
+  createdAt: z.string(),
+});
+
+export const accountResponse = z.object({
+  accountId: z.string(),
+  organizationId: z.string(),
+  mainAccountId: z.string(),
+  kind: z.enum(['main', 'sub']),
+  name: z.string(),
+  externalId: z.string().nullable(),
+  status: z.enum(['active', 'archived']),
+  createdAt: z.string(),
+  version: z.number().int(),
+});
+
+export const switchAccountResponse = z.object({
+  accountId: z.string(),
+  organizationId: z.string(),
+  kind: z.enum(['main', 'sub']),
+  name: z.string(),
+  status: z.enum(['active', 'archived']),
+  role: z.string(),
+  via: z.enum(['member', 'owner', 'backoffice', 'grant']),
+});
+
+export const planResponse = z.object({
+  organizationId: z.string(),
+  plan: z.enum(PLANS),
+  features: z.array(z.enum(FEATURES)),
+  backoffice: z.object({ available: z.boolean(), requiredPlans: z.array(z.enum(PLANS)) }),
+  version: z.number().int(),
+});
+
+const seatHolder = z.object({ userId: z.string(), email: z.string() });
+
+export const billingResponse = z.object({
+  organizationId: z.string(),
+  plan: z.enum(PLANS),
+  currency: z.literal('EUR'),
+  interval: z.literal('month'),
+  accounts: z.array(
+    z.object({ accountId: z.string(), kind: z.enum(['main', 'sub']), name: z.string(), status: z.enum(['active', 'archived']) }),
+  ),
+  backofficeSeats: z.object({
+    users: z.array(seatHolder),
+    count: z.number().int(),
+    included: z.number().int(),
+    billable: z.number().int(),
+    unitAmountCents: z.number().int(),
+    amountCents: z.number().int(),
+  }),
+  lines: z.array(
+    z.object({ description: z.string(), quantity: z.number().int(), unitAmountCents: z.number().int(), amountCents: z.number().int() }),
+  ),
+  totalCents: z.number().int(),
+});
+
+export const auditEntryResponse = z.object({
+  auditId: z.string(),
+  at: z.string(),
+  actorId: z.string(),
+  action: z.enum(AUDIT_ACTIONS),
+  accountId: z.string(),
+  target: z.object({ type: z.string(), id: z.string() }),
+  before: z.record(z.string(), z.unknown()).nullable(),
+  after: z.record(z.string(), z.unknown()).nullable(),
+});
+
+export const createOrganizationBody = z.object({ name }).strict();
+export const updateAccountBody = z
+  .object({ name: name.optional(), status: z.enum(['active', 'archived']).optional(), version })
+  .strict()
+  .refine((b) => b.name !== undefined || b.status !== undefined, { message: 'name or status is required', path: ['name'] });
+export const createSubAccountBody = z
+  .object({
+    name,
+    externalId: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._:/-]+$/, 'letters, digits and . _ : / - only'),
+  })
+  .strict();
+export const changePlanBody = z.object({ plan: z.enum(PLANS), version: version.optional() }).strict();
+export const featurePath = z.object({ accountId, feature: z.enum(FEATURES) });
+export const auditQuery = pageQuery.extend({ actor: userId.optional(), target: z.string().min(1).max(256).optional() });
+
+export const organizationContracts = {
+  createOrganization: { body: createOrganizationBody, response: organizationResponse, status: 201 },
+  listMyAccounts: { response: z.object({ accounts: z.array(switchAccountResponse) }) },
+  getAccount: { path: accountPath, response: accountResponse },
+  updateAccount: { path: accountPath, body: updateAccountBody, response: accountResponse },
+  listSubAccounts: { path: accountPath, query: pageQuery, response: pageOf(accountResponse) },
+  createSubAccount: { path: accountPath, body: createSubAccountBody, response: accountResponse, status: 201 },
+  getPlan: { path: accountPath, response: planResponse },
+  changePlan: { path: accountPath, body: changePlanBody, response: planResponse },
+  activateFeature: { path: featurePath, response: planResponse },
+  deactivateFeature: { path: featurePath, response: planResponse },
+  getBilling: { path: accountPath, response: billingResponse },
+  listAudit: { path: accountPath, query: auditQuery, response: pageOf(auditEntryResponse) },
+} satisfies Record<string, RouteContract>;

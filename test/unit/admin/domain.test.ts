@@ -94,3 +94,14 @@ describe('refusals as problems', () => {
     expect(refusalError({ status: 409, reason: 'plan-required', detail: 'x', requiredPlans: ['small'] })).toBeInstanceOf(PlanRequired);
   });
 });
+
+describe('audit ids', () => {
+  it('sort strictly in the order they were made, even within one millisecond', async () => {
+    const { nextAuditId } = await import('#shared/domain/audit.js');
+    const { ulid } = await import('#shared/domain/ids.js');
+    const t = Date.now() + 10_000;
+    const ids = [nextAuditId(t, ulid), nextAuditId(t, ulid), nextAuditId(t, ulid), nextAuditId(t - 5, ulid), nextAuditId(t + 1, ulid)];
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});

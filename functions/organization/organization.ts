@@ -291,7 +291,7 @@ export async function createSubAccount(store: Store, p: Principal, body: { name:
 export const readPlan = (store: Store, p: Principal) => loadOrganization(store, p.organizationId);
 
 const seatHolders = async (store: Store, organizationId: string): Promise<SeatHolder[]> =>
-  (await listRoleHolders(store.db, store.table, organizationId, 'backoffice')).map((m) => ({ userId: m.userId, email: m.email }));
+  (await listRoleHolders(store.db, store.table, organizationId, 'backoffice', Number.POSITIVE_INFINITY)).map((m) => ({ userId: m.userId, email: m.email }));
 
 function throwChange(v: ChangeVerdict): void {
   if (v.ok) return;

@@ -23,6 +23,7 @@ const env = z
     DYNAMODB_ENDPOINT: z.url().optional(),
     AUTHORIZER_CACHE_TTL: z.coerce.number().int().min(0).max(3600).default(60),
     TABLE_NAME: z.string().min(3).default('kontor-local'),
+    KONTOR_DATA_DIR: z.string().min(1).optional(),
   })
   .safeParse(process.env);
 if (!env.success) {
@@ -30,7 +31,7 @@ if (!env.success) {
   process.exit(1);
 }
 const config = env.data;
-const dataDir = join(ROOT, '.kontor');
+const dataDir = config.KONTOR_DATA_DIR ?? join(ROOT, '.kontor');
 
 let runtime;
 try {
@@ -66,7 +67,7 @@ const url = runtime.url;
 
 console.log(`
 Kontor is running on ${url}
-  DynamoDB:   ${runtime.dynamodbEndpoint} (table ${runtime.tableName}${flags['in-memory'] ? ', in memory' : config.DYNAMODB_ENDPOINT ? '' : `, data in .kontor/`})
+  DynamoDB:   ${runtime.dynamodbEndpoint} (table ${runtime.tableName}${flags['in-memory'] ? ', in memory' : config.DYNAMODB_ENDPOINT ? '' : `, data in ${dataDir}`})
   Issuer:     ${runtime.issuer.issuer} (JWKS at ${url}/.well-known/jwks.json)
   Authorizer: result cache ${config.AUTHORIZER_CACHE_TTL} s per (Authorization header, path)
   Demo organization: main account ${DEMO_MAIN_ACCOUNT_ID}${runtime.seeded ? ` (seeded ${runtime.seeded} items)` : ''}

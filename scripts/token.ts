@@ -24,7 +24,8 @@ if (!email.success) {
   process.exit(2);
 }
 const demo = demoUserByEmail(email.data);
-const issuer = await createIssuer(await loadSigningKey(join(ROOT, '.kontor', 'signing-key.json')));
+const dataDir = process.env.KONTOR_DATA_DIR || join(ROOT, '.kontor');
+const issuer = await createIssuer(await loadSigningKey(join(dataDir, 'signing-key.json')));
 process.stdout.write(
   `${await issuer.sign(
     { sub: values.sub ?? demo?.userId ?? `local|${email.data}`, email: email.data, emailVerified: !values.unverified, name: demo?.name },

@@ -120,26 +120,32 @@ export function resolveAccess(facts: AccessFacts): Access {
     return principal(m.role, m.role === 'owner' ? 'owner' : 'member', perms);
   }
 
+  // SPEC 3.2 + 3.5: the main account's Owner reaches every sub-account, archived or not.
   const main = fromMembership(facts.mainMembership, facts.mainAccountId);
+  if (main?.role === 'owner') return principal('owner', 'owner', BUILT_IN_PERMISSIONS.owner);
+  if (account.status === 'archived') return deny('account-archived');
+
+  // The paths into a sub-account, in precedence order; the first that gives permissions
+  // decides. A main-account member without a usable path there still reaches the
+  // sub-account if they are also its own member (the two memberships are independent).
+  let reason: DenyReason = 'not-a-member';
   if (main) {
-    // SPEC 3.2 + 3.5: the main account's Owner reaches every sub-account, archived or not.
-    if (main.role === 'owner') return principal('owner', 'owner', BUILT_IN_PERMISSIONS.owner);
-    if (account.status === 'archived') return deny('account-archived');
-    // SPEC 4.2: Backoffice reaches every sub-account regardless of grants.
     if (main.role === 'backoffice') {
+      // SPEC 4.2: Backoffice reaches every sub-account regardless of grants.
       const perms = permissionsOfRole('backoffice', org);
-      return perms ? principal('backoffice', 'backoffice', perms) : deny('backoffice-unavailable');
+      if (perms) return principal('backoffice', 'backoffice', perms);
+      reason = 'backoffice-unavailable';
+    } else if (facts.grant === true) {
+      // SPEC 3.3 + 3.7: other main-account members need a grant and act with their main role.
+      const perms = permissionsOfRole(main.role, org);
+      if (perms) return principal(main.role, 'grant', perms);
+      reason = 'unknown-role';
     }
-    // SPEC 3.3 + 3.7: other main-account members need a grant and act with their main role.
-    if (facts.grant !== true) return deny('not-a-member');
-    const perms = permissionsOfRole(main.role, org);
-    return perms ? principal(main.role, 'grant', perms) : deny('unknown-role');
   }
 
-  if (account.status === 'archived') return deny('account-archived');
   // SPEC 3.4: a sub-account's own member, never an Owner or Backoffice there (SPEC 3.2, 4.2).
   const m = fromMembership(facts.membership, facts.accountId);
-  if (!m) return deny('not-a-member');
+  if (!m) return deny(reason);
   if (m.role === 'owner' || m.role === 'backoffice') return deny('unknown-role');
   const perms = permissionsOfRole(m.role, org);
   return perms ? principal(m.role, 'member', perms) : deny('unknown-role');

@@ -1,5 +1,5 @@
-import { ALL_PERMISSIONS, type Permission } from './catalogue.js';
-import { compile, type PermissionSet } from './permission-set.js';
+import { ALL_PERMISSIONS, expandPermissionNames, type Permission } from './catalogue.js';
+import { compile, toHex, type PermissionSet } from './permission-set.js';
 
 /*
  * The built-in roles as data over the catalogue. Owner, Manager, Employee and Accountant
@@ -98,3 +98,17 @@ export type RoleRef = BuiltInRole | `custom:${string}`;
 export const customRoleRef = (roleId: string): RoleRef => `custom:${roleId}`;
 export const customRoleIdOf = (role: string): string | undefined =>
   role.startsWith('custom:') && role.length > 7 ? role.slice(7) : undefined;
+
+/**
+ * A custom role as the authorizer reads it: its permission names expanded and compiled to
+ * the hex stored on the organization item (`customRoles[roleId]`), so loading a principal
+ * stays one BatchGetItem however many roles exist. Unknown names come back for a 400.
+ */
+export function compileCustomRole(names: readonly string[]): {
+  permissions: Permission[];
+  hex: string;
+  unknown: string[];
+} {
+  const { permissions, unknown } = expandPermissionNames(names);
+  return { permissions, hex: toHex(compile(permissions)), unknown };
+}

@@ -4,6 +4,7 @@ import { identityContracts } from './identity.js';
 import { systemContracts } from './system.js';
 import { organizationContracts } from './organization.js';
 import { membersContracts } from './members.js';
+import { invoicingContracts } from './invoicing.js';
 
 /* Every route's contract, by route id; a test checks that each route of the table has one. */
 export const CONTRACTS: Readonly<Partial<Record<RouteId, RouteContract>>> = {
@@ -11,4 +12,5 @@ export const CONTRACTS: Readonly<Partial<Record<RouteId, RouteContract>>> = {
   ...identityContracts,
   ...organizationContracts,
   ...membersContracts,
+  ...invoicingContracts,
 };

@@ -1,5 +1,6 @@
 import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AccessFacts } from '../authz/engine.js';
+import { FEATURES, type Feature } from '../authz/plans.js';
 import type { AccountRef } from '../domain/ids.js';
 import { ServiceUnavailable } from '../domain/errors.js';
 import { keys, type Key } from './keys.js';
@@ -55,8 +56,8 @@ export async function loadAccessFacts(
       organization: org && {
         organizationId: org.organizationId,
         plan: org.plan,
-        features: org.features ?? [],
-        customRoles: org.customRoles ?? {},
+        features: asFeatures(org.features),
+        customRoles: asCustomRoles(org.customRoles),
       },
       account: account && {
         accountId: account.accountId,
@@ -74,6 +75,22 @@ export async function loadAccessFacts(
     },
     consumedCapacity: (out.ConsumedCapacity ?? []).reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0),
   };
+}
+
+/*
+ * Stored shapes are trusted only as far as the engine needs: a features string set comes
+ * back from the DocumentClient as a Set, and anything malformed must deny, never throw.
+ */
+function asFeatures(value: unknown): Feature[] {
+  const list = value instanceof Set ? [...value] : Array.isArray(value) ? value : [];
+  return list.filter((f): f is Feature => (FEATURES as readonly unknown[]).includes(f));
+}
+
+function asCustomRoles(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  const out: Record<string, string> = Object.create(null);
+  for (const [id, hex] of Object.entries(value)) if (typeof hex === 'string') out[id] = hex;
+  return out;
 }
 
 /* Access pattern "memberships of a user": gsi1, one Query per page. */

@@ -19,13 +19,23 @@ export const TABLE = {
       indexName: 'gsi1',
       partitionKey: 'gsi1pk',
       sortKey: 'gsi1sk',
-      serves: ['memberships of a user', 'pending invitations for an e-mail address'],
+      serves: [
+        'memberships of a user',
+        'pending invitations for an e-mail address',
+        // invoicing (issue 5):
+        'documents of a kind in an account by issue date',
+      ],
     },
     {
       indexName: 'gsi2',
       partitionKey: 'gsi2pk',
       sortKey: 'gsi2sk',
-      serves: ['documents of one creator in an account', 'audit entries by actor or target'],
+      serves: [
+        'documents of one creator in an account',
+        'audit entries by actor or target',
+        // invoicing (issue 5):
+        'payments on the invoices of one creator',
+      ],
     },
     // --- issue 4 (organization administration)
     {

@@ -100,3 +100,18 @@ export class InUse extends DomainError {
   readonly slug = 'in-use';
   readonly title = 'Members still depend on this';
 }
+// --- invoicing (issue 5) ---------------------------------------------------------------
+
+/** 409: a document status change the status machine does not allow (extensions: from, to). */
+export class IllegalTransition extends DomainError {
+  readonly status = 409;
+  readonly slug = 'illegal-transition';
+  readonly title = 'This status change is not allowed';
+}
+
+/**
+ * 409: the write named a version that is no longer current (extensions: currentVersion).
+ * The same problem type as issue 4's StaleVersion: one slug for optimistic locking.
+ */
+export class VersionConflict extends StaleVersion {}
+// --- end invoicing (issue 5) -----------------------------------------------------------

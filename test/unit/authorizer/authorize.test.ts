@@ -9,6 +9,7 @@ import { authorize, AuthorizerUnavailable } from '#functions/authorizer/authoriz
 import { createTokenVerifier } from '#shared/auth/token.js';
 import { accountItem, grantItem, membershipItem, organizationItem } from '#shared/data/items.js';
 import { arnMatches } from '#shared/authz/arn.js';
+import { compileCustomRole } from '#shared/authz/roles.js';
 
 const TABLE = 'kontor-test';
 const PREFIX = 'arn:aws:execute-api:eu-central-1:123456789012:api123/prod';
@@ -188,5 +189,67 @@ describe('the authorizer', () => {
     await expect(
       authorize({ verify: verify(), db, table: TABLE }, event(`Bearer ${await token('u1')}`, 'GET', `/accounts/${MAIN}`, MAIN)),
     ).rejects.toBeInstanceOf(AuthorizerUnavailable);
+  });
+});
+
+describe('the authorizer on the rules of SPEC.md 3 and 4', () => {
+  const call = async (userId: string, accountId: string, items: object[]) => {
+    ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: items as Array<Record<string, unknown>> } });
+    return authorize(
+      { verify: verify(), db, table: TABLE },
+      event(`Bearer ${await token(userId)}`, 'GET', `/accounts/${accountId}/invoices`, accountId),
+    );
+  };
+  const archived = { ...sub, status: 'archived' };
+  const grant = (userId: string) =>
+    grantItem({ organizationId: ORG, mainAccountId: MAIN, subAccountId: SUB, userId, grantedBy: 'u-owner', grantedAt: '' });
+
+  it('when the sub-account is archived, it denies a granted manager and still allows the Owner', async () => {
+    const denied = await call('u2', SUB, [org, archived, member(MAIN, 'u2', 'manager'), grant('u2')]);
+    expect(denied.context).toMatchObject({ scope: 'denied', reason: 'account-archived' });
+    expect(allows(denied, `${PREFIX}/GET/accounts/${SUB}/invoices`)).toBe(false);
+
+    const owner = await call('u1', SUB, [org, archived, member(MAIN, 'u1', 'owner')]);
+    expect(owner.context).toMatchObject({ scope: 'account', role: 'owner', via: 'owner' });
+    expect(allows(owner, `${PREFIX}/GET/accounts/${SUB}/invoices`)).toBe(true);
+  });
+
+  it('when the grant is gone, it denies the main-account member in that sub-account', async () => {
+    const result = await call('u2', SUB, [org, sub, member(MAIN, 'u2', 'manager')]);
+    expect(result.context).toMatchObject({ scope: 'denied', reason: 'not-a-member' });
+  });
+
+  it('allows Backoffice in a sub-account without a grant when the plan and the feature allow it, whatever shape the features come in', async () => {
+    // The DocumentClient returns a DynamoDB string set as a Set, a list as an array: both count.
+    for (const features of [['self-bookkeeping'], new Set(['self-bookkeeping'])]) {
+      const result = await call('u3', SUB, [{ ...org, plan: 'small', features }, sub, member(MAIN, 'u3', 'backoffice')]);
+      expect(result.context).toMatchObject({ scope: 'account', role: 'backoffice', via: 'backoffice' });
+    }
+  });
+
+  it('denies Backoffice on the Free plan, or when self-bookkeeping is off', async () => {
+    for (const o of [{ ...org, plan: 'free', features: ['self-bookkeeping'] }, { ...org, plan: 'large', features: [] }]) {
+      const result = await call('u3', MAIN, [o, main, member(MAIN, 'u3', 'backoffice')]);
+      expect(result.context).toMatchObject({ scope: 'denied', reason: 'backoffice-unavailable' });
+    }
+  });
+
+  it('when the organization item holds malformed features or custom roles, it denies and never throws', async () => {
+    for (const bad of [{ features: 'self-bookkeeping' }, { customRoles: 'x' }, { customRoles: { r1: 42 } }, { customRoles: null }]) {
+      const result = await call('u4', MAIN, [{ ...org, plan: 'small', ...bad }, main, member(MAIN, 'u4', 'custom:r1')]);
+      expect(result.context).toMatchObject({ scope: 'denied', reason: 'unknown-role' });
+    }
+  });
+
+  it('resolves a custom role from the compiled form on the organization item, in the same single read', async () => {
+    const result = await call('u4', MAIN, [
+      { ...org, customRoles: { r1: compileCustomRole(['documents.view.own']).hex } },
+      main,
+      member(MAIN, 'u4', 'custom:r1'),
+    ]);
+    expect(ddb).toHaveReceivedCommandTimes(BatchGetCommand, 1);
+    expect(result.context).toMatchObject({ scope: 'account', role: 'custom:r1', permissions: compileCustomRole(['documents.view.own']).hex });
+    expect(allows(result, `${PREFIX}/GET/accounts/${MAIN}/invoices`)).toBe(true);
+    expect(allows(result, `${PREFIX}/POST/accounts/${MAIN}/invoices`)).toBe(false);
   });
 });

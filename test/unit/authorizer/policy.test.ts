@@ -7,6 +7,10 @@ import { mayUse, type Principal } from '#shared/authz/engine.js';
 import { accountPolicy, denyAccountPolicy, userPolicy, type PolicyDocument } from '#shared/authz/policy.js';
 import { arnMatches, methodArnFor } from '#shared/authz/arn.js';
 import { ROUTES, isAccountRoute, type Route } from '#shared/http/routes.js';
+import { resolveAccess } from '#shared/authz/engine.js';
+import { toNames } from '#shared/authz/permission-set.js';
+import { compileCustomRole } from '#shared/authz/roles.js';
+import { factsFor, simpleOrg } from '../authz/world.js';
 
 const PREFIX = 'arn:aws:execute-api:eu-central-1:123456789012:api123/prod';
 const ACCOUNT = 'acc_01JTEST0000000000000000000';
@@ -21,7 +25,7 @@ function allowed(policy: PolicyDocument, arn: string): boolean {
 
 /** Concrete request ARNs for a route, with ordinary and awkward parameter values. */
 function requestArns(route: Route, accountId: string): string[] {
-  return ['x1', 'a-b_c.d', 'acc_01JTEST0000000000000000000'].map((value) =>
+  return ['x1', 'a-b_c.d', 'acc_01JTEST0000000000000000000', 'a%2Fb', '*'].map((value) =>
     methodArnFor(PREFIX, route.method, route.path.replace('{accountId}', accountId).replace(/\{[^}]+\}/g, value)),
   );
 }
@@ -108,4 +112,83 @@ describe('API Gateway ARN matching', () => {
   ])('%s matches %s: %s', (pattern, arn, expected) => {
     expect(arnMatches(pattern, arn)).toBe(expected);
   });
+});
+
+describe('the authorizer policy for principals resolved from an organization', () => {
+  const custom = compileCustomRole(['documents.view.own', 'clients.*', 'users.remove', 'integrations.view']);
+  const o = simpleOrg({
+    seed: '01JPXKCY',
+    plan: 'small',
+    features: ['self-bookkeeping'],
+    customRoles: { c1: custom.hex },
+    subAccounts: ['active', 'active'],
+    main: { owner: 'owner', manager: 'manager', employee: 'employee', accountant: 'accountant', backoffice: 'backoffice', custom: 'custom:c1' },
+    subs: { 0: { 'sub-manager': 'manager', 'sub-employee': 'employee', 'sub-accountant': 'accountant', 'sub-custom': 'custom:c1' } },
+    grants: { manager: [0], employee: [0], accountant: [0], custom: [0] },
+  });
+  const elsewhere = simpleOrg({ seed: '01JPXKCZ', main: { owner: 'owner' } });
+  const [SUB_A, SUB_B] = o.subAccountIds as [string, string];
+
+  /** What the route table says a holder of these permission names may call. */
+  const permittedByNames = (names: readonly string[], route: Route) =>
+    typeof route.auth === 'object' &&
+    (names.includes(route.auth.action) || names.includes(`${route.auth.action}.all`) || names.includes(`${route.auth.action}.own`));
+
+  const cases: Array<[string, string]> = [
+    ...['owner', 'manager', 'employee', 'accountant', 'backoffice', 'custom'].map((u): [string, string] => [u, o.mainAccountId]),
+    ...['owner', 'manager', 'employee', 'accountant', 'backoffice', 'custom'].map((u): [string, string] => [u, SUB_A]),
+    ...['sub-manager', 'sub-employee', 'sub-accountant', 'sub-custom'].map((u): [string, string] => [u, SUB_A]),
+  ];
+
+  it.each(cases)('allows %s in %s exactly the routes its permissions name, and nothing in any other account', (user, accountId) => {
+    const access = resolveAccess(factsFor(o.world, user, accountId)!);
+    if (!access.allowed) throw new Error(`${user} denied: ${access.reason}`);
+    const names = toNames(access.principal.permissions);
+    const policy = accountPolicy(PREFIX, access.principal);
+    const others = [o.mainAccountId, SUB_A, SUB_B, elsewhere.mainAccountId, `${accountId}_01JPXKCY00000000000000000Z`].filter((a) => a !== accountId);
+    for (const route of accountRoutes) {
+      for (const arn of requestArns(route, accountId)) {
+        expect({ user, arn, allowed: allowed(policy, arn) }).toEqual({ user, arn, allowed: permittedByNames(names, route) });
+      }
+      for (const other of others) {
+        for (const arn of requestArns(route, other)) expect({ user, arn, allowed: allowed(policy, arn) }).toEqual({ user, arn, allowed: false });
+      }
+    }
+  });
+
+  it('gives an Employee the document routes (its own documents) but none of member or settings administration', () => {
+    const access = resolveAccess(factsFor(o.world, 'employee', SUB_A)!);
+    if (!access.allowed) throw new Error(access.reason);
+    const policy = accountPolicy(PREFIX, access.principal);
+    const can = (method: string, path: string) => allowed(policy, methodArnFor(PREFIX, method, `/accounts/${SUB_A}${path}`));
+    expect([can('GET', '/invoices'), can('PATCH', '/invoices/i1'), can('DELETE', '/invoices/i1'), can('GET', '/reports/revenue')]).toEqual([true, true, true, true]);
+    expect([can('GET', '/members'), can('PATCH', '/settings/business'), can('DELETE', '/clients/c1'), can('GET', '/exports/documents')]).toEqual([false, false, false, false]);
+  });
+
+  it('explicitly denies a route that an allowed wildcard of a custom role would otherwise cover', () => {
+    // users.remove allows DELETE …/members/*, which would also match DELETE …/members/u/grants/s.
+    const access = resolveAccess(factsFor(o.world, 'custom', o.mainAccountId)!);
+    if (!access.allowed) throw new Error(access.reason);
+    const policy = accountPolicy(PREFIX, access.principal);
+    expect(allowed(policy, methodArnFor(PREFIX, 'DELETE', `/accounts/${o.mainAccountId}/members/u1`))).toBe(true);
+    expect(allowed(policy, methodArnFor(PREFIX, 'DELETE', `/accounts/${o.mainAccountId}/members/u1/grants/${SUB_A}`))).toBe(false);
+    expect(policy.Statement.some((st) => st.Effect === 'Deny')).toBe(true);
+  });
+
+  it('denies every route of an account the caller has no access to, and only that account', () => {
+    for (const [user, accountId] of [['sub-manager', o.mainAccountId], ['sub-manager', SUB_B], ['owner', elsewhere.mainAccountId]] as const) {
+      const access = resolveAccess(factsFor({ ...o.world, ...mergeWorlds() }, user, accountId)!);
+      expect(access.allowed).toBe(false);
+      const policy = denyAccountPolicy(PREFIX, accountId);
+      for (const route of accountRoutes) for (const arn of requestArns(route, accountId)) expect(allowed(policy, arn)).toBe(false);
+      expect(policy.Statement.every((st) => st.Effect === 'Deny')).toBe(true);
+    }
+  });
+
+  function mergeWorlds() {
+    return {
+      organizations: [...o.world.organizations, ...elsewhere.world.organizations],
+      accounts: [...o.world.accounts, ...elsewhere.world.accounts],
+    };
+  }
 });

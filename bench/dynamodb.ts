@@ -1,0 +1,115 @@
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { loadAccessFacts } from '#shared/data/access-repository.js';
+import { accountItem, grantItem, membershipItem, organizationItem } from '#shared/data/items.js';
+import { compileCustomRole } from '#shared/authz/roles.js';
+import { resolveAccess } from '#shared/authz/engine.js';
+import { parseAccountId } from '#shared/domain/ids.js';
+import { ensureTable, localClients, startDynamoDbLocal } from '../scripts/local/dynamodb.js';
+import { ulidOf } from './workload.js';
+
+/*
+ * The authorizer's DynamoDB cost for one uncached decision, by organization size. For each
+ * size the organization has that many sub-accounts, one member in each, a main-account
+ * manager granted every one of them, and 20 custom roles; the figures are what
+ * loadAccessFacts (the authorizer's only read) sends and consumes on DynamoDB Local.
+ */
+export interface DynamoRow {
+  subAccounts: number;
+  members: number;
+  grants: number;
+  customRoles: number;
+  caller: string;
+  roundTrips: number;
+  items: number;
+  capacity: number;
+}
+
+const CUSTOM_ROLES = 20;
+const NOW = '2026-11-23T00:00:00.000Z';
+
+async function writeAll(db: DynamoDBDocumentClient, table: string, items: object[]): Promise<void> {
+  const chunks: object[][] = [];
+  for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks.length) {
+      let pending = chunks[next++]!.map((Item) => ({ PutRequest: { Item: Item as Record<string, unknown> } }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 10) throw new Error('BatchWriteItem kept returning unprocessed items');
+        const out = await db.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
+        pending = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
+        if (pending.length) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+}
+
+function organization(n: number, subAccounts: number) {
+  const ulid = ulidOf('DY', n);
+  const organizationId = `org_${ulid}`;
+  const mainAccountId = `acc_${ulid}`;
+  const subIds = Array.from({ length: subAccounts }, (_, i) => `${mainAccountId}_${ulidOf('SB', i)}`);
+  const customRoles: Record<string, string> = {};
+  for (let r = 0; r < CUSTOM_ROLES; r++) customRoles[ulidOf('RL', r)] = compileCustomRole(['clients.*', 'documents.view']).hex;
+  const member = (accountId: string, userId: string, role: string) =>
+    membershipItem({ accountId, organizationId, userId, email: `${userId}@bench.kontor.dev`, role, createdAt: NOW, version: 1 });
+  const items: object[] = [
+    organizationItem({ organizationId, name: `Bench ${subAccounts}`, plan: 'large', features: ['self-bookkeeping'], customRoles, createdAt: NOW, createdBy: 'owner', version: 1 }),
+    accountItem({ accountId: mainAccountId, organizationId, kind: 'main', name: 'Main', status: 'active', createdAt: NOW, version: 1 }),
+    member(mainAccountId, 'owner', 'owner'),
+    member(mainAccountId, 'manager', 'manager'),
+    member(mainAccountId, 'clerk', `custom:${ulidOf('RL', 0)}`),
+    member(mainAccountId, 'bookkeeper', 'backoffice'),
+  ];
+  subIds.forEach((accountId, i) => {
+    items.push(accountItem({ accountId, organizationId, kind: 'sub', name: `Branch ${i}`, status: 'active', createdAt: NOW, version: 1 }));
+    items.push(member(accountId, `branch-${i}`, 'employee'));
+    items.push(grantItem({ organizationId, mainAccountId, subAccountId: accountId, userId: 'manager', grantedBy: 'owner', grantedAt: NOW }));
+  });
+  return { mainAccountId, subIds, items, members: 4 + subAccounts };
+}
+
+export async function measureDynamoDb(sizes: number[], log: (m: string) => void): Promise<DynamoRow[]> {
+  const local = process.env.DYNAMODB_ENDPOINT ? undefined : await startDynamoDbLocal();
+  const endpoint = process.env.DYNAMODB_ENDPOINT ?? local!.endpoint;
+  const { client, doc } = localClients(endpoint);
+  let roundTrips = 0;
+  doc.middlewareStack.add(
+    (next) => async (args) => {
+      roundTrips++;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countRoundTrips' },
+  );
+  const table = `kontor-bench-${Date.now()}`;
+  try {
+    await ensureTable(client, table);
+    const rows: DynamoRow[] = [];
+    for (const [n, size] of sizes.entries()) {
+      const org = organization(n, size);
+      const t0 = Date.now();
+      await writeAll(doc, table, org.items);
+      log(`  seeded ${size} sub-accounts (${org.items.length} items) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      const last = org.subIds[org.subIds.length - 1]!;
+      const callers: Array<[string, string, string]> = [
+        ['Owner, last sub-account', 'owner', last],
+        ['granted manager, last sub-account', 'manager', last],
+        ['Backoffice, last sub-account', 'bookkeeper', last],
+        ['sub-account member, its sub-account', `branch-${size - 1}`, last],
+        ['custom role, main account', 'clerk', org.mainAccountId],
+      ];
+      for (const [caller, userId, accountId] of callers) {
+        roundTrips = 0;
+        const { facts, consumedCapacity } = await loadAccessFacts(doc, table, userId, parseAccountId(accountId)!);
+        if (!resolveAccess(facts).allowed) throw new Error(`bench organization is wrong: ${caller} denied`);
+        const items = [facts.organization, facts.account, facts.membership, facts.mainMembership, facts.grant || undefined].filter(Boolean).length;
+        rows.push({ subAccounts: size, members: org.members, grants: size, customRoles: CUSTOM_ROLES, caller, roundTrips, items, capacity: consumedCapacity });
+      }
+    }
+    return rows;
+  } finally {
+    client.destroy();
+    await local?.stop();
+  }
+}

@@ -1,0 +1,202 @@
+import { CfnOutput, RemovalPolicy, Stack, Validations, type Duration } from 'aws-cdk-lib';
+import {
+  AccessLogField,
+  AccessLogFormat,
+  AuthorizationType,
+  EndpointType,
+  IdentitySource,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  RequestAuthorizer,
+  ResponseType,
+  RestApi,
+  type Method,
+} from 'aws-cdk-lib/aws-apigateway';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ROUTES, type FunctionName, type Route } from '../../shared/http/routes.js';
+import { GATEWAY_RESPONSES } from '../../shared/http/gateway-responses.js';
+import { PROBLEM_CONTENT_TYPE } from '../../shared/http/problem.js';
+
+/*
+ * The REST API, built from the route table: one resource per path segment, one method per
+ * route, proxied to the route's function. Public routes have no authorizer; every other
+ * route sits behind the one REQUEST authorizer. Nothing about a route is written here.
+ */
+export interface KontorApiProps {
+  readonly stageName: string;
+  readonly functions: Readonly<Record<FunctionName, LambdaFunction>>;
+  readonly authorizerFunction: LambdaFunction;
+  readonly authorizerCacheTtl: Duration;
+  readonly throttlingRateLimit: number;
+  readonly throttlingBurstLimit: number;
+  readonly logRetention: RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The authorizer's cache key. API Gateway cannot key its cache on a path parameter, so the
+ * whole path stands in for the account id: a policy cached for one account must never
+ * answer a request for another (AWS's Verified Permissions construct does the same).
+ */
+export const AUTHORIZER_IDENTITY_SOURCES = [IdentitySource.header('Authorization'), IdentitySource.context('path')];
+
+export class KontorApi extends Construct {
+  readonly api: RestApi;
+  readonly authorizer: RequestAuthorizer;
+  /** Every route's method, by route id. */
+  readonly methods: ReadonlyMap<string, Method>;
+
+  constructor(scope: Construct, id: string, props: KontorApiProps) {
+    super(scope, id);
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
+
+    this.api = new RestApi(this, 'Api', {
+      restApiName: `kontor-${props.stageName}`,
+      description: 'Kontor: multi-tenant invoicing and bookkeeping API',
+      endpointTypes: [EndpointType.REGIONAL],
+      // API Gateway writes access and execution logs through the account's CloudWatch
+      // role; the role is account-wide, so it outlives this stack.
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      deployOptions: {
+        stageName: props.stageName,
+        tracingEnabled: true,
+        throttlingRateLimit: props.throttlingRateLimit,
+        throttlingBurstLimit: props.throttlingBurstLimit,
+        metricsEnabled: true,
+        // Errors only, and never request or response bodies: those carry tokens and
+        // tenants' business data.
+        loggingLevel: MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: accessLogFormat(),
+      },
+    });
+    // One output, named for what it is, instead of RestApi's generic "Endpoint" one.
+    this.api.node.tryRemoveChild('Endpoint');
+    new CfnOutput(Stack.of(this), 'ApiUrl', { value: this.api.url, description: 'Base URL of the Kontor API (stage included)' });
+
+    this.authorizer = new RequestAuthorizer(this, 'Authorizer', {
+      authorizerName: `kontor-${props.stageName}-authorizer`,
+      handler: props.authorizerFunction,
+      identitySources: AUTHORIZER_IDENTITY_SOURCES,
+      resultsCacheTtl: props.authorizerCacheTtl,
+    });
+
+    // Path parameters are required by construction; the validator makes API Gateway check
+    // the declared request parameters. Bodies and queries are validated by each handler's
+    // zod contract, which answers with a problem+json naming every bad field.
+    const validator = this.api.addRequestValidator('ParameterValidator', {
+      requestValidatorName: 'parameters',
+      validateRequestParameters: true,
+      validateRequestBody: false,
+    });
+
+    // One integration per function. Each method adds its own invoke permission, scoped to
+    // that method and path on this API's stage; test invocations from the console are not
+    // permitted.
+    const integrations = new Map<FunctionName, LambdaIntegration>();
+    const integrationFor = (fn: FunctionName): LambdaIntegration => {
+      let integration = integrations.get(fn);
+      if (!integration) {
+        integration = new LambdaIntegration(props.functions[fn], { proxy: true, allowTestInvoke: false });
+        integrations.set(fn, integration);
+      }
+      return integration;
+    };
+
+    const methods = new Map<string, Method>();
+    for (const route of ROUTES as readonly Route[]) {
+      const resource = this.api.root.resourceForPath(route.path);
+      const isPublic = route.auth === 'public';
+      const method = resource.addMethod(route.method, integrationFor(route.fn), {
+        operationName: route.id,
+        requestValidator: validator,
+        requestParameters: Object.fromEntries(pathParameters(route.path).map((p) => [`method.request.path.${p}`, true])),
+        ...(isPublic ? { authorizationType: AuthorizationType.NONE } : { authorizationType: AuthorizationType.CUSTOM, authorizer: this.authorizer }),
+      });
+      if (isPublic) {
+        Validations.of(method).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${route.method} ${route.path} (${route.id}) is public by design in shared/http/routes.ts: ${route.summary.toLowerCase()} must be reachable without a token.`,
+        });
+      }
+      methods.set(route.id, method);
+    }
+    this.methods = methods;
+
+    for (const [type, response] of Object.entries(GATEWAY_RESPONSES)) {
+      const responseType = (ResponseType as unknown as Record<string, ResponseType | undefined>)[type];
+      if (!(responseType instanceof ResponseType)) throw new Error(`GATEWAY_RESPONSES: ${type} is not an API Gateway response type`);
+      const body = JSON.stringify(response.problem);
+      // A gateway response template substitutes `$variables` (no full Velocity): the body
+      // must not contain one by accident.
+      if (body.includes('$')) throw new Error(`GATEWAY_RESPONSES.${type}: the problem must not contain "$" (template variable)`);
+      this.api.addGatewayResponse(`Gateway${type}`, {
+        type: responseType,
+        statusCode: String(response.statusCode),
+        responseHeaders: { 'Content-Type': `'${PROBLEM_CONTENT_TYPE}'` },
+        templates: { 'application/json': body },
+      });
+    }
+
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-APIG2',
+      reason:
+        'Request parameters are validated by API Gateway (the "parameters" validator); bodies and query strings are validated by each route\'s zod contract in its handler, which answers 400 problem+json naming every bad field. A gateway body model would duplicate the contract and answer without field names.',
+    });
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-COG4',
+      reason:
+        'Callers authenticate with JWTs of a configurable OIDC issuer (not necessarily Cognito), verified by the REQUEST authorizer, which also decides per account from DynamoDB: a Cognito user pool authorizer could do neither.',
+    });
+    Validations.of(this.api.deploymentStage).acknowledge({
+      id: 'AwsSolutions-APIG3',
+      reason:
+        'No WAF web ACL in this stack: every non-public route requires a verified token and a permission, the stage is throttled, and the two public routes are static. Attach an account-managed web ACL to the stage where one exists (docs/deploy.md).',
+    });
+    const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
+    if (cloudWatchRole) {
+      Validations.of(cloudWatchRole).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason:
+          "AmazonAPIGatewayPushToCloudWatchLogs is AWS's policy for the account-wide API Gateway logging role; API Gateway names its log groups itself, so no narrower resource list is possible.",
+      });
+    }
+  }
+}
+
+const pathParameters = (path: string): string[] => [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+
+// JSON, one line per request; only context fields that cannot contain quotes (no error
+// messages, no headers), so every line parses.
+function accessLogFormat(): AccessLogFormat {
+  return AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: AccessLogField.contextRequestId(),
+      extendedRequestId: AccessLogField.contextExtendedRequestId(),
+      requestTime: AccessLogField.contextRequestTimeEpoch(),
+      sourceIp: AccessLogField.contextIdentitySourceIp(),
+      httpMethod: AccessLogField.contextHttpMethod(),
+      resourcePath: AccessLogField.contextResourcePath(),
+      path: AccessLogField.contextPath(),
+      protocol: AccessLogField.contextProtocol(),
+      status: AccessLogField.contextStatus(),
+      responseLength: AccessLogField.contextResponseLength(),
+      responseLatency: AccessLogField.contextResponseLatency(),
+      integrationLatency: AccessLogField.contextIntegrationLatency(),
+      integrationStatus: AccessLogField.contextIntegrationStatus(),
+      authorizerStatus: AccessLogField.contextAuthorizerStatus(),
+      authorizerLatency: AccessLogField.contextAuthorizerLatency(),
+      authorizerIntegrationLatency: AccessLogField.contextAuthorizerIntegrationLatency(),
+      principalId: AccessLogField.contextAuthorizerPrincipalId(),
+      errorResponseType: AccessLogField.contextErrorResponseType(),
+      xrayTraceId: AccessLogField.contextXrayTraceId(),
+    }),
+  );
+}
+

@@ -1,0 +1,74 @@
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import { FUNCTIONS, type FunctionName } from '../shared/http/routes.js';
+import type { StageConfig } from '../shared/config/stage.js';
+import { KontorFunction } from './constructs/kontor-function.js';
+import { KontorTable, bindTable } from './constructs/table.js';
+import { KontorApi } from './constructs/kontor-api.js';
+
+export interface KontorStackProps extends StackProps {
+  readonly config: StageConfig;
+}
+
+export const AUTHORIZER_ENTRY = 'functions/authorizer/handler.ts';
+
+/*
+ * One stage of Kontor: the table, one function per entry of FUNCTIONS plus the authorizer,
+ * and the REST API from the route table. Environment-agnostic (no account or region
+ * lookups), so it synthesizes offline without credentials.
+ */
+export class KontorStack extends Stack {
+  readonly table: KontorTable;
+  readonly functions: Readonly<Record<FunctionName, KontorFunction>>;
+  readonly authorizer: KontorFunction;
+  readonly api: KontorApi;
+
+  constructor(scope: Construct, id: string, props: KontorStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const logRetention = config.logRetentionDays as RetentionDays;
+
+    this.table = new KontorTable(this, 'Data', { removalPolicy, deletionProtection: config.deletionProtection });
+    const table = this.table.table;
+
+    const functions = {} as Record<FunctionName, KontorFunction>;
+    for (const [name, spec] of Object.entries(FUNCTIONS) as [FunctionName, (typeof FUNCTIONS)[FunctionName]][]) {
+      const fn = new KontorFunction(this, `${pascalCase(name)}Function`, {
+        entry: spec.entry,
+        description: `Kontor ${config.stage}: ${spec.description}`,
+        logRetention,
+        removalPolicy,
+      });
+      if (spec.table !== 'none') bindTable(fn.fn, table, spec.table);
+      functions[name] = fn;
+    }
+    this.functions = functions;
+
+    this.authorizer = new KontorFunction(this, 'AuthorizerFunction', {
+      entry: AUTHORIZER_ENTRY,
+      description: `Kontor ${config.stage}: REQUEST authorizer (JWT + membership in the path's account)`,
+      environment: { JWT_ISSUER: config.jwtIssuer, JWT_AUDIENCE: config.jwtAudience, JWKS_URL: config.jwksUrl },
+      // Every authorized request waits on it; a cold JWKS fetch plus one BatchGetItem fits well inside.
+      timeout: Duration.seconds(5),
+      logRetention,
+      removalPolicy,
+    });
+    bindTable(this.authorizer.fn, table, 'read');
+
+    this.api = new KontorApi(this, 'Http', {
+      stageName: config.stage,
+      functions: Object.fromEntries(Object.entries(functions).map(([n, f]) => [n, f.fn])) as Record<FunctionName, LambdaFunction>,
+      authorizerFunction: this.authorizer.fn,
+      authorizerCacheTtl: Duration.seconds(config.authorizerCacheTtlSeconds),
+      throttlingRateLimit: config.throttlingRateLimit,
+      throttlingBurstLimit: config.throttlingBurstLimit,
+      logRetention,
+      removalPolicy,
+    });
+  }
+}
+
+const pascalCase = (s: string): string => s.replace(/(^|[-_])(\w)/g, (_m, _sep, c: string) => c.toUpperCase());

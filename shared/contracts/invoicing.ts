@@ -1,0 +1,406 @@
+import { z } from 'zod';
+import type { RouteContract } from './types.js';
+import { isCurrency } from '../domain/invoicing/currency.js';
+import { DOCUMENT_STATUSES, isIsoDate } from '../domain/invoicing/status.js';
+import { toScaled } from '../domain/invoicing/money.js';
+
+/*
+ * Contracts of the invoicing routes (issue 5). Money is always an integer of minor units
+ * of the document's currency (EUR 12.34 = 1234); quantities are decimals with at most 3
+ * places; VAT rates are percentages with at most 2 places. Totals are computed by the
+ * server (per line, half-up) and never accepted from the client.
+ */
+
+// --- building blocks ------------------------------------------------------------------
+const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+export const ulidParam = z.string().regex(ULID, 'must be an id (26-character ULID)');
+const accountIdParam = z.string().min(1).max(120);
+export const isoDate = z.string().refine(isIsoDate, 'must be a calendar date YYYY-MM-DD').meta({ format: 'date' });
+export const currencyCode = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code')
+  .refine(isCurrency, 'unknown ISO 4217 currency code');
+const minorUnits = z.number().int('must be an integer of minor units').nonnegative().max(Number.MAX_SAFE_INTEGER, 'overflows');
+const positiveMinorUnits = minorUnits.refine((v) => v > 0, 'must be greater than 0');
+const quantity = z
+  .number()
+  .positive('must be greater than 0')
+  .max(1_000_000_000)
+  .refine((v) => toScaled(v, 3) !== undefined, 'at most 3 decimals');
+const vatRate = z
+  .number()
+  .min(0)
+  .max(100)
+  .refine((v) => toScaled(v, 2) !== undefined, 'at most 2 decimals');
+const text = (max: number) => z.string().trim().min(1).max(max);
+const cursor = z.string().min(1).max(4096).optional();
+const limit = (max: number, dflt: number) => z.coerce.number().int().min(1).max(max).default(dflt);
+const version = z.number().int().nonnegative().describe('the version the change is based on (optimistic locking)');
+const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+const inOrder = (from: string | undefined | null, to: string | undefined | null) => !from || !to || from <= to;
+
+// --- documents ------------------------------------------------------------------------
+export const documentPath = z.object({ accountId: accountIdParam, documentId: ulidParam });
+export const accountPath = z.object({ accountId: accountIdParam });
+
+const lineInput = z.object({
+  description: text(500),
+  itemId: ulidParam.optional(),
+  quantity,
+  unit: text(20).optional(),
+  unitPrice: minorUnits,
+  vatRate,
+});
+
+export const createDocumentBody = z
+  .object({
+    status: z.enum(['draft', 'issued']).default('draft').describe('issued documents are numbered at once'),
+    clientId: ulidParam.optional(),
+    currency: currencyCode,
+    issueDate: isoDate.optional().describe('defaults to today (UTC)'),
+    dueDate: isoDate.optional(),
+    lines: z.array(lineInput).min(1).max(200),
+    notes: z.string().max(2000).optional(),
+  })
+  .strict()
+  .refine((b) => inOrder(b.issueDate, b.dueDate), { path: ['dueDate'], message: 'must be on or after the issue date' });
+
+export const updateDocumentBody = z
+  .object({
+    version,
+    status: z.enum(DOCUMENT_STATUSES).optional(),
+    clientId: ulidParam.nullable().optional(),
+    currency: currencyCode.optional(),
+    issueDate: isoDate.optional(),
+    dueDate: isoDate.nullable().optional(),
+    lines: z.array(lineInput).min(1).max(200).optional(),
+    notes: z.string().max(2000).nullable().optional(),
+  })
+  .strict()
+  .refine((b) => inOrder(b.issueDate, b.dueDate), { path: ['dueDate'], message: 'must be on or after the issue date' });
+
+export const listDocumentsQuery = z
+  .object({ limit: limit(200, 50), cursor, from: isoDate.optional(), to: isoDate.optional() })
+  .refine((q) => inOrder(q.from, q.to), { path: ['to'], message: 'must be on or after from' });
+
+const lineOutput = z.object({
+  description: z.string(),
+  itemId: z.string().nullable(),
+  quantity: z.number(),
+  unit: z.string().nullable(),
+  unitPrice: z.number().int(),
+  vatRate: z.number(),
+  net: z.number().int(),
+  vat: z.number().int(),
+  gross: z.number().int(),
+});
+
+export const documentResponse = z.object({
+  id: z.string(),
+  kind: z.enum(['invoice', 'estimate', 'expense', 'time-entry']),
+  number: z.string().nullable().describe('assigned when the document is issued; gapless per account and kind'),
+  sequence: z.number().int().nullable(),
+  status: z.enum(DOCUMENT_STATUSES),
+  clientId: z.string().nullable(),
+  clientName: z.string().nullable(),
+  currency: z.string(),
+  issueDate: z.string(),
+  dueDate: z.string().nullable(),
+  lines: z.array(lineOutput),
+  totals: z.object({
+    net: z.number().int(),
+    vat: z.number().int(),
+    gross: z.number().int(),
+    paid: z.number().int(),
+    outstanding: z.number().int(),
+  }),
+  notes: z.string().nullable(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  version: z.number().int(),
+});
+
+const documentContracts = (one: string, many: string) =>
+  ({
+    [`list${many}`]: { path: accountPath, query: listDocumentsQuery, response: page(documentResponse) },
+    [`create${one}`]: { path: accountPath, body: createDocumentBody, response: documentResponse, status: 201 },
+    [`get${one}`]: { path: documentPath, response: documentResponse },
+    [`update${one}`]: { path: documentPath, body: updateDocumentBody, response: documentResponse },
+    [`delete${one}`]: { path: documentPath, status: 204 },
+  }) as Record<string, RouteContract>;
+
+// --- clients and items ---------------------------------------------------------------
+const address = z
+  .object({
+    line1: text(200),
+    line2: text(200).optional(),
+    postalCode: text(20).optional(),
+    city: text(100).optional(),
+    country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code').optional(),
+  })
+  .strict();
+
+const clientFields = {
+  name: text(200),
+  email: z.email().max(254).optional(),
+  taxId: text(50).optional(),
+  phone: text(50).optional(),
+  address: address.optional(),
+  notes: z.string().max(2000).optional(),
+};
+export const createClientBody = z.object(clientFields).strict();
+export const updateClientBody = z
+  .object({
+    version,
+    name: clientFields.name.optional(),
+    email: clientFields.email.unwrap().nullable().optional(),
+    taxId: clientFields.taxId.unwrap().nullable().optional(),
+    phone: clientFields.phone.unwrap().nullable().optional(),
+    address: address.nullable().optional(),
+    notes: z.string().max(2000).nullable().optional(),
+  })
+  .strict();
+export const clientPath = z.object({ accountId: accountIdParam, clientId: ulidParam });
+export const clientResponse = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string().nullable(),
+  taxId: z.string().nullable(),
+  phone: z.string().nullable(),
+  address: address.nullable(),
+  notes: z.string().nullable(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  version: z.number().int(),
+});
+
+const itemFields = {
+  name: text(200),
+  sku: text(64).optional(),
+  unit: text(20).optional(),
+  unitPrice: minorUnits,
+  currency: currencyCode,
+  vatRate,
+  description: z.string().max(2000).optional(),
+};
+export const createItemBody = z.object(itemFields).strict();
+export const updateItemBody = z
+  .object({
+    version,
+    name: itemFields.name.optional(),
+    sku: itemFields.sku.unwrap().nullable().optional(),
+    unit: itemFields.unit.unwrap().nullable().optional(),
+    unitPrice: minorUnits.optional(),
+    currency: currencyCode.optional(),
+    vatRate: vatRate.optional(),
+    description: z.string().max(2000).nullable().optional(),
+  })
+  .strict();
+export const itemPath = z.object({ accountId: accountIdParam, itemId: ulidParam });
+export const itemResponse = z.object({
+  id: z.string(),
+  name: z.string(),
+  sku: z.string().nullable(),
+  unit: z.string().nullable(),
+  unitPrice: z.number().int(),
+  currency: z.string(),
+  vatRate: z.number(),
+  description: z.string().nullable(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  version: z.number().int(),
+});
+export const listCatalogQuery = z.object({ limit: limit(200, 50), cursor });
+
+// --- payments ------------------------------------------------------------------------
+export const PAYMENT_METHOD_TYPES = ['bank-transfer', 'card', 'cash', 'paypal', 'other'] as const;
+export const createPaymentBody = z
+  .object({
+    invoiceId: ulidParam,
+    amount: positiveMinorUnits.describe('minor units of the invoice currency'),
+    currency: currencyCode.optional().describe("must equal the invoice's currency when given"),
+    paidAt: isoDate,
+    method: z.enum(PAYMENT_METHOD_TYPES).optional(),
+    reference: text(200).optional(),
+  })
+  .strict();
+export const paymentPath = z.object({ accountId: accountIdParam, paymentId: ulidParam });
+export const paymentResponse = z.object({
+  id: z.string(),
+  invoiceId: z.string(),
+  invoiceNumber: z.string().nullable(),
+  amount: z.number().int(),
+  currency: z.string(),
+  paidAt: z.string(),
+  method: z.string().nullable(),
+  reference: z.string().nullable(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+});
+export const createPaymentResponse = paymentResponse.extend({
+  invoice: z.object({ id: z.string(), status: z.enum(DOCUMENT_STATUSES), paid: z.number().int(), outstanding: z.number().int(), version: z.number().int() }),
+});
+
+// --- reports and exports -------------------------------------------------------------
+export const REPORTS = ['revenue', 'outstanding', 'expenses'] as const;
+export const reportPath = z.object({ accountId: accountIdParam, report: z.enum(REPORTS) });
+export const reportQuery = z
+  .object({
+    from: isoDate.optional().describe('first issue date of the period; default 1 January of the current year'),
+    to: isoDate.optional().describe('last issue date of the period; default 31 December of the current year'),
+  })
+  .refine((q) => inOrder(q.from, q.to), { path: ['to'], message: 'must be on or after from' });
+const reportAmounts = {
+  currency: z.string(),
+  count: z.number().int(),
+  net: z.number().int(),
+  vat: z.number().int(),
+  gross: z.number().int(),
+  paid: z.number().int(),
+  outstanding: z.number().int(),
+};
+export const reportResponse = z.object({
+  report: z.enum(REPORTS),
+  from: z.string(),
+  to: z.string(),
+  scope: z.enum(['all', 'own']).describe('own: only documents the caller created (SPEC 1.3)'),
+  totals: z.array(z.object(reportAmounts)),
+  byPeriod: z.array(z.object({ period: z.string().describe('YYYY-MM'), ...reportAmounts })),
+  byClient: z.array(z.object({ clientId: z.string().nullable(), clientName: z.string().nullable(), ...reportAmounts })),
+  read: z.object({ items: z.number().int().describe('documents read: exactly those of the kind in the period') }),
+});
+
+export const EXPORT_DATASETS = ['invoices', 'estimates', 'expenses', 'time-entries', 'clients', 'items'] as const;
+export const exportPath = z.object({ accountId: accountIdParam, dataset: z.enum(EXPORT_DATASETS) });
+export const exportQuery = z
+  .object({
+    format: z.enum(['csv', 'json']).default('csv'),
+    limit: limit(1000, 500),
+    cursor,
+    from: isoDate.optional().describe('documents only: first issue date'),
+    to: isoDate.optional().describe('documents only: last issue date'),
+  })
+  .refine((q) => inOrder(q.from, q.to), { path: ['to'], message: 'must be on or after from' });
+export const exportResponse = z
+  .object({ dataset: z.enum(EXPORT_DATASETS), items: z.array(z.record(z.string(), z.unknown())), nextCursor: z.string().nullable() })
+  .describe('format=json; with format=csv (default) the page is text/csv and the cursor is in the X-Next-Cursor header');
+
+// --- settings ------------------------------------------------------------------------
+export const businessSettings = z
+  .object({
+    name: text(200).nullable(),
+    legalName: text(200).nullable(),
+    taxId: text(50).nullable(),
+    address: address.nullable(),
+    email: z.email().max(254).nullable(),
+    phone: text(50).nullable(),
+    website: z.url().max(500).nullable(),
+  })
+  .strict();
+export const paymentMethodSettings = z
+  .object({
+    methods: z
+      .array(
+        z
+          .object({
+            type: z.enum(PAYMENT_METHOD_TYPES),
+            label: text(100),
+            enabled: z.boolean(),
+            iban: z
+              .string()
+              .regex(/^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$/, 'must be an IBAN without spaces')
+              .optional(),
+            bic: z
+              .string()
+              .regex(/^[A-Z0-9]{8}([A-Z0-9]{3})?$/, 'must be a BIC')
+              .optional(),
+            instructions: z.string().max(1000).optional(),
+          })
+          .strict(),
+      )
+      .max(20),
+  })
+  .strict();
+export const INVOICE_TEMPLATES = ['classic', 'modern', 'minimal'] as const;
+export const otherSettings = z
+  .object({
+    paymentTermsDays: z.number().int().min(0).max(365),
+    defaultCurrency: currencyCode,
+    invoiceTemplate: z.enum(INVOICE_TEMPLATES),
+    reminders: z
+      .object({
+        enabled: z.boolean(),
+        daysBeforeDue: z.array(z.number().int().min(1).max(90)).max(5),
+        daysAfterDue: z.array(z.number().int().min(1).max(365)).max(10),
+      })
+      .strict(),
+    defaultNotes: z.string().max(2000).nullable(),
+  })
+  .strict();
+
+export const SETTINGS_SCHEMAS = {
+  business: businessSettings,
+  'payment-methods': paymentMethodSettings,
+  other: otherSettings,
+} as const;
+export type SettingsSection = keyof typeof SETTINGS_SCHEMAS;
+
+const settingsResponse = <T extends z.ZodObject>(section: SettingsSection, schema: T) =>
+  z.object({ section: z.literal(section), settings: schema, version: z.number().int(), updatedAt: z.string().nullable(), updatedBy: z.string().nullable() });
+const settingsPatch = <T extends z.ZodObject>(schema: T) => schema.partial().extend({ version }).strict();
+
+export const settingsPatchSchemas = {
+  business: settingsPatch(businessSettings),
+  'payment-methods': settingsPatch(paymentMethodSettings),
+  other: settingsPatch(otherSettings),
+} as const;
+
+// --- the table -----------------------------------------------------------------------
+export const invoicingContracts: Record<string, RouteContract> = {
+  ...documentContracts('Invoice', 'Invoices'),
+  ...documentContracts('Estimate', 'Estimates'),
+  ...documentContracts('Expense', 'Expenses'),
+  ...documentContracts('TimeEntry', 'TimeEntries'),
+  listClients: { path: accountPath, query: listCatalogQuery, response: page(clientResponse) },
+  createClient: { path: accountPath, body: createClientBody, response: clientResponse, status: 201 },
+  getClient: { path: clientPath, response: clientResponse },
+  updateClient: { path: clientPath, body: updateClientBody, response: clientResponse },
+  deleteClient: { path: clientPath, status: 204 },
+  listItems: { path: accountPath, query: listCatalogQuery, response: page(itemResponse) },
+  createItem: { path: accountPath, body: createItemBody, response: itemResponse, status: 201 },
+  getItem: { path: itemPath, response: itemResponse },
+  updateItem: { path: itemPath, body: updateItemBody, response: itemResponse },
+  deleteItem: { path: itemPath, status: 204 },
+  listPayments: { path: accountPath, query: listCatalogQuery, response: page(paymentResponse) },
+  createPayment: { path: accountPath, body: createPaymentBody, response: createPaymentResponse, status: 201 },
+  getPayment: { path: paymentPath, response: paymentResponse },
+  deletePayment: { path: paymentPath, status: 204 },
+  getReport: { path: reportPath, query: reportQuery, response: reportResponse },
+  getExport: { path: exportPath, query: exportQuery, response: exportResponse },
+  getBusinessSettings: { path: accountPath, response: settingsResponse('business', businessSettings) },
+  updateBusinessSettings: { path: accountPath, body: settingsPatchSchemas.business, response: settingsResponse('business', businessSettings) },
+  getPaymentMethodSettings: { path: accountPath, response: settingsResponse('payment-methods', paymentMethodSettings) },
+  updatePaymentMethodSettings: {
+    path: accountPath,
+    body: settingsPatchSchemas['payment-methods'],
+    response: settingsResponse('payment-methods', paymentMethodSettings),
+  },
+  getOtherSettings: { path: accountPath, response: settingsResponse('other', otherSettings) },
+  updateOtherSettings: { path: accountPath, body: settingsPatchSchemas.other, response: settingsResponse('other', otherSettings) },
+};
+
+export const SETTINGS_DEFAULTS: { [K in SettingsSection]: z.infer<(typeof SETTINGS_SCHEMAS)[K]> } = {
+  business: { name: null, legalName: null, taxId: null, address: null, email: null, phone: null, website: null },
+  'payment-methods': { methods: [] },
+  other: {
+    paymentTermsDays: 14,
+    defaultCurrency: 'EUR',
+    invoiceTemplate: 'classic',
+    reminders: { enabled: false, daysBeforeDue: [], daysAfterDue: [] },
+    defaultNotes: null,
+  },
+};

@@ -1,0 +1,425 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { App, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnAuthorizer, CfnRestApi } from 'aws-cdk-lib/aws-apigateway';
+import { Table, AttributeType } from 'aws-cdk-lib/aws-dynamodb';
+import { buildApp, addNagChecks } from '../../infra/build.js';
+import type { KontorStack } from '../../infra/stack.js';
+import type { KontorFunction } from '../../infra/constructs/kontor-function.js';
+import { TABLE_ACTIONS } from '../../infra/constructs/table.js';
+import { TABLE } from '../../shared/data/table.js';
+import { FUNCTIONS, ROUTES, type FunctionName, type Route } from '../../shared/http/routes.js';
+import { GATEWAY_RESPONSES } from '../../shared/http/gateway-responses.js';
+import { StageConfigError } from '../../shared/config/stage.js';
+import { SKIP_BUNDLING, cdkJsonContext, freshOutdir, removeOutdirs } from './support.js';
+
+/*
+ * The stack exactly as `cdk synth` builds it from cdk.json (dev stage), bundled by the
+ * local esbuild and checked by cdk-nag: built once for the whole file.
+ */
+type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+
+let stack: KontorStack;
+let template: Template;
+let resources: Resources;
+let assemblyDir: string;
+let ttlSeconds: number;
+
+// The logical id of an L2 construct's resource (or of an L1 itself).
+const logicalId = (construct: IConstruct): string => stack.getLogicalId((construct.node.defaultChild ?? construct) as CfnElement);
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const asArray = <T,>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+
+beforeAll(() => {
+  // Any attempt to bundle in Docker would run this missing program and fail the build.
+  process.env.CDK_DOCKER = '/nonexistent/kontor-never-bundles-in-docker';
+  const built = buildApp({ context: cdkJsonContext(), outdir: freshOutdir() });
+  stack = built.stack;
+  ttlSeconds = built.config.authorizerCacheTtlSeconds;
+  // In-memory synthesis throws when a validation plugin (cdk-nag) reports an error.
+  const assembly = built.app.synth();
+  assemblyDir = assembly.directory;
+  const json = assembly.getStackByName(stack.stackName).template as { Resources: Resources };
+  template = Template.fromJSON(json);
+  resources = json.Resources;
+}, 180_000);
+
+afterAll(removeOutdirs);
+
+describe('the table', () => {
+  it('is built from shared/data/table.ts: keys, every index and the TTL attribute', () => {
+    const keyAttributes = [TABLE.partitionKey, TABLE.sortKey, ...TABLE.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: Match.arrayWith(keyAttributes.map((name) => ({ AttributeName: name, AttributeType: 'S' }))),
+      GlobalSecondaryIndexes: TABLE.indexes.map((index) =>
+        Match.objectLike({
+          IndexName: index.indexName,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+        }),
+      ),
+      TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
+    });
+  });
+
+  it('is on demand, encrypted, with point-in-time recovery', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+  });
+
+  it('takes removal policy and deletion protection from the dev stage of cdk.json', () => {
+    const [[, table]] = ofType('AWS::DynamoDB::Table') as [[string, Resources[string]]];
+    expect(table.DeletionPolicy).toBe('Delete');
+    expect(table.Properties?.DeletionProtectionEnabled).toBe(false);
+  });
+});
+
+describe('the functions', () => {
+  it('are one per entry of FUNCTIONS plus the authorizer, and nothing else', () => {
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(Object.keys(FUNCTIONS).length + 1);
+  });
+
+  it('all run Node.js 22 on arm64 with tracing and source maps', () => {
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+      expect(fn.Properties, id).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps' }) },
+      });
+    }
+  });
+
+  it('were bundled by the local esbuild into minified ESM with a source map', () => {
+    const code = (stack.functions.system.fn.node.defaultChild as CfnFunction).code as { s3Key?: string };
+    const hash = String(stack.resolve(code.s3Key)).replace(/\.zip$/, '');
+    const dir = join(assemblyDir, `asset.${hash}`);
+    expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
+    const bundle = readFileSync(join(dir, 'index.mjs'), 'utf8');
+    expect(bundle.startsWith("import { createRequire } from 'module';")).toBe(true);
+    // Minified: thousands of characters per line on average, not indented source.
+    expect(bundle.length / bundle.split('\n').length).toBeGreaterThan(1000);
+    expect(bundle).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
+  });
+
+  it('produced bundles that run: the system bundle answers /health, the authorizer refuses a request without a token', async () => {
+    const bundleOf = (fn: KontorFunction): string => {
+      const code = (fn.fn.node.defaultChild as CfnFunction).code as { s3Key?: string };
+      return join(assemblyDir, `asset.${String(stack.resolve(code.s3Key)).replace(/\.zip$/, '')}`, 'index.mjs');
+    };
+    const system = (await import(pathToFileURL(bundleOf(stack.functions.system)).href)) as { handler: (e: unknown, c: unknown) => Promise<{ statusCode: number; body: string }> };
+    const health = await system.handler(
+      { httpMethod: 'GET', resource: '/health', path: '/health', headers: {}, multiValueHeaders: {}, queryStringParameters: null, pathParameters: null, requestContext: { requestId: 'r', resourcePath: '/health', httpMethod: 'GET' }, body: null, isBase64Encoded: false },
+      {},
+    );
+    expect(health.statusCode).toBe(200);
+    expect(JSON.parse(health.body)).toEqual({ status: 'ok' });
+
+    const env = { TABLE_NAME: 't', JWT_ISSUER: 'https://issuer.example.com/', JWT_AUDIENCE: 'kontor', JWKS_URL: 'https://issuer.example.com/jwks.json' };
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    try {
+      const authorizer = (await import(pathToFileURL(bundleOf(stack.authorizer)).href)) as { handler: (e: unknown) => Promise<unknown> };
+      await expect(
+        authorizer.handler({ type: 'REQUEST', methodArn: 'arn:aws:execute-api:eu-west-1:123456789012:api/dev/GET/me', headers: {}, pathParameters: null }),
+      ).rejects.toThrow('Unauthorized');
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
+  it('give each API function TABLE_NAME exactly when FUNCTIONS says it uses the table', () => {
+    for (const [name, spec] of Object.entries(FUNCTIONS) as [FunctionName, (typeof FUNCTIONS)[FunctionName]][]) {
+      const variables = (resources[logicalId(stack.functions[name].fn)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+      if (spec.table === 'none') expect(variables, name).not.toHaveProperty('TABLE_NAME');
+      else expect(variables.TABLE_NAME, name).toEqual({ Ref: logicalId(stack.table.table) });
+    }
+  });
+
+  it('configure the authorizer with the issuer, audience, JWKS URL and table of the stage', () => {
+    const context = cdkJsonContext() as { stages: { dev: Record<string, string> } };
+    const variables = (resources[logicalId(stack.authorizer.fn)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      JWT_ISSUER: context.stages.dev.jwtIssuer,
+      JWT_AUDIENCE: context.stages.dev.jwtAudience,
+      JWKS_URL: context.stages.dev.jwksUrl,
+      TABLE_NAME: { Ref: logicalId(stack.table.table) },
+    });
+  });
+
+  it('write to their own log group with the configured retention', () => {
+    const context = cdkJsonContext() as { stages: { dev: { logRetentionDays: number } } };
+    for (const fn of [...Object.values(stack.functions), stack.authorizer]) {
+      const config = resources[logicalId(fn.fn)]!.Properties!.LoggingConfig as { LogGroup: unknown };
+      expect(config.LogGroup).toEqual({ Ref: logicalId(fn.logGroup) });
+      expect(resources[logicalId(fn.logGroup)]!.Properties!.RetentionInDays).toBe(context.stages.dev.logRetentionDays);
+    }
+  });
+});
+
+describe('IAM', () => {
+  const statementsOf = (roleLogicalId: string): Statement[] =>
+    ofType('AWS::IAM::Policy')
+      .filter(([, p]) => (p.Properties!.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleLogicalId })))
+      .flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement);
+  const allStatements = (): Statement[] => [
+    ...ofType('AWS::IAM::Policy').flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement),
+    ...ofType('AWS::IAM::ManagedPolicy').flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement),
+    ...ofType('AWS::IAM::Role').flatMap(([, r]) =>
+      ((r.Properties!.Policies as { PolicyDocument: { Statement: Statement[] } }[] | undefined) ?? []).flatMap((p) => p.PolicyDocument.Statement),
+    ),
+  ];
+  const dynamoActions = (statements: Statement[]): string[] =>
+    statements.flatMap((s) => asArray(s.Action)).filter((a) => a.startsWith('dynamodb:'));
+
+  it('never grants a wildcard action: no "*", no "dynamodb:*", no "dynamodb:Get*"', () => {
+    const actions = allStatements().flatMap((s) => asArray(s.Action));
+    expect(actions.length).toBeGreaterThan(0);
+    for (const action of actions) expect(action, action).not.toMatch(/\*/);
+  });
+
+  it('uses Resource "*" only for the X-Ray actions, which have no resource-level permissions', () => {
+    for (const s of allStatements().filter((st) => asArray(st.Resource as string).includes('*'))) {
+      for (const action of asArray(s.Action)) expect(action).toMatch(/^xray:/);
+    }
+  });
+
+  it('grants no function Scan: tenant data is only ever queried by key', () => {
+    expect(allStatements().flatMap((s) => asArray(s.Action))).not.toContain('dynamodb:Scan');
+  });
+
+  it('gives each function exactly the table access FUNCTIONS declares, the authorizer read only', () => {
+    const expected = Object.entries(FUNCTIONS).map(([name, spec]) => [stack.functions[name as FunctionName], spec.table] as const);
+    expected.push([stack.authorizer, 'read']);
+    for (const [fn, access] of expected) {
+      const actions = new Set(dynamoActions(statementsOf(logicalId(fn.role))));
+      const want = access === 'none' ? [] : access === 'read' ? TABLE_ACTIONS.read : [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.write];
+      expect([...actions].sort(), `${fn.node.id} (${access})`).toEqual([...want].sort());
+    }
+  });
+
+  it('lets read-only functions use no write action', () => {
+    const readOnly = [stack.authorizer, ...Object.entries(FUNCTIONS).filter(([, s]) => s.table !== 'readwrite').map(([n]) => stack.functions[n as FunctionName])];
+    expect(readOnly.length).toBeGreaterThan(1);
+    const writes = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem', 'TransactWriteItems', 'PartiQLInsert', 'PartiQLUpdate', 'PartiQLDelete'];
+    for (const fn of readOnly) {
+      const actions = dynamoActions(statementsOf(logicalId(fn.role)));
+      for (const write of writes) expect(actions, fn.node.id).not.toContain(`dynamodb:${write}`);
+    }
+  });
+
+  it('lets API Gateway invoke the functions only from this API', () => {
+    const apiId = stack.getLogicalId(stack.api.api.node.defaultChild as CfnRestApi);
+    const permissions = ofType('AWS::Lambda::Permission');
+    expect(permissions.length).toBeGreaterThan(0);
+    for (const [id, p] of permissions) {
+      expect(p.Properties!.Principal, id).toBe('apigateway.amazonaws.com');
+      expect(JSON.stringify(p.Properties!.SourceArn), id).toContain(`{"Ref":"${apiId}"}`);
+    }
+  });
+});
+
+describe('the REST API', () => {
+  // Full path of every API Gateway resource, from its PathPart and parent chain.
+  const resourcePaths = (): Map<string, string> => {
+    const apiId = stack.getLogicalId(stack.api.api.node.defaultChild as CfnRestApi);
+    const paths = new Map<string, string>();
+    const pathOf = (id: string): string => {
+      const known = paths.get(id);
+      if (known !== undefined) return known;
+      const props = resources[id]!.Properties!;
+      const parent = props.ParentId as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+      const parentPath = parent['Fn::GetAtt']?.[0] === apiId ? '' : pathOf(parent.Ref!);
+      const path = `${parentPath}/${String(props.PathPart)}`;
+      paths.set(id, path);
+      return path;
+    };
+    for (const [id] of ofType('AWS::ApiGateway::Resource')) pathOf(id);
+    return paths;
+  };
+  const methodOf = (route: Route) => {
+    const found = ofType('AWS::ApiGateway::Method').filter(([, m]) => m.Properties!.OperationName === route.id);
+    expect(found, route.id).toHaveLength(1);
+    return found[0]![1].Properties!;
+  };
+
+  it('has one method per route, at the route path, proxied to the route function', () => {
+    const paths = resourcePaths();
+    expect(ofType('AWS::ApiGateway::Method')).toHaveLength(ROUTES.length);
+    for (const route of ROUTES as readonly Route[]) {
+      const method = methodOf(route);
+      expect(method.HttpMethod, route.id).toBe(route.method);
+      expect(paths.get((method.ResourceId as { Ref: string }).Ref), route.id).toBe(route.path);
+      const integration = method.Integration as { Type: string; Uri: unknown };
+      expect(integration.Type, route.id).toBe('AWS_PROXY');
+      expect(JSON.stringify(integration.Uri), route.id).toContain(`"${logicalId(stack.functions[route.fn].fn)}"`);
+    }
+  });
+
+  it('puts every non-public route behind the REQUEST authorizer and the public ones behind none', () => {
+    const authorizerId = stack.getLogicalId(stack.api.authorizer.node.defaultChild as CfnAuthorizer);
+    const publicRoutes = (ROUTES as readonly Route[]).filter((r) => r.auth === 'public');
+    expect(publicRoutes.length).toBeGreaterThan(0);
+    expect(publicRoutes.length).toBeLessThan(ROUTES.length);
+    for (const route of ROUTES as readonly Route[]) {
+      const method = methodOf(route);
+      if (route.auth === 'public') {
+        expect(method.AuthorizationType, route.id).toBe('NONE');
+        expect(method.AuthorizerId, route.id).toBeUndefined();
+      } else {
+        expect(method.AuthorizationType, route.id).toBe('CUSTOM');
+        expect(method.AuthorizerId, route.id).toEqual({ Ref: authorizerId });
+      }
+    }
+  });
+
+  it('keys the authorizer cache on the token and the path, for the configured TTL', () => {
+    template.resourceCountIs('AWS::ApiGateway::Authorizer', 1);
+    const [[, authorizer]] = ofType('AWS::ApiGateway::Authorizer') as [[string, Resources[string]]];
+    expect(authorizer.Properties!.Type).toBe('REQUEST');
+    expect(String(authorizer.Properties!.IdentitySource).split(',').sort()).toEqual(['context.path', 'method.request.header.Authorization']);
+    expect(authorizer.Properties!.AuthorizerResultTtlInSeconds).toBe(ttlSeconds);
+    expect(JSON.stringify(authorizer.Properties!.AuthorizerUri)).toContain(`"${logicalId(stack.authorizer.fn)}"`);
+  });
+
+  it('answers with a problem+json gateway response for each of GATEWAY_RESPONSES', () => {
+    const responses = ofType('AWS::ApiGateway::GatewayResponse').map(([, r]) => r.Properties!);
+    expect(responses).toHaveLength(Object.keys(GATEWAY_RESPONSES).length);
+    for (const [type, expected] of Object.entries(GATEWAY_RESPONSES)) {
+      const response = responses.find((r) => r.ResponseType === type);
+      expect(response, type).toBeDefined();
+      expect(response!.StatusCode, type).toBe(String(expected.statusCode));
+      expect(response!.ResponseParameters, type).toEqual({ 'gatewayresponse.header.Content-Type': "'application/problem+json'" });
+      const body = JSON.parse((response!.ResponseTemplates as Record<string, string>)['application/json']!);
+      expect(body, type).toEqual(expected.problem);
+      expect(body.status, type).toBe(expected.statusCode);
+    }
+  });
+
+  it('logs access as JSON, traces and throttles its stage as configured', () => {
+    const context = cdkJsonContext() as { stages: { dev: { throttlingRateLimit: number; throttlingBurstLimit: number } } };
+    const [[, stage]] = ofType('AWS::ApiGateway::Stage') as [[string, Resources[string]]];
+    const props = stage.Properties as {
+      TracingEnabled: boolean;
+      AccessLogSetting: { DestinationArn: unknown; Format: string };
+      MethodSettings: Record<string, unknown>[];
+      StageName: string;
+    };
+    expect(props.StageName).toBe('dev');
+    expect(props.TracingEnabled).toBe(true);
+    const line = JSON.parse(props.AccessLogSetting.Format) as Record<string, string>;
+    expect(line).toMatchObject({ requestId: '$context.requestId', status: '$context.status', principalId: '$context.authorizer.principalId' });
+    expect(props.MethodSettings).toContainEqual(
+      expect.objectContaining({
+        ResourcePath: '/*',
+        HttpMethod: '*',
+        ThrottlingRateLimit: context.stages.dev.throttlingRateLimit,
+        ThrottlingBurstLimit: context.stages.dev.throttlingBurstLimit,
+        DataTraceEnabled: false,
+      }),
+    );
+  });
+
+  it('outputs the API URL', () => {
+    const outputs = template.findOutputs('*');
+    expect(Object.keys(outputs)).toEqual(['ApiUrl']);
+    expect(JSON.stringify(outputs.ApiUrl!.Value)).toContain('execute-api');
+  });
+});
+
+describe('cdk-nag', () => {
+  it('reports no unsuppressed AwsSolutions finding on the stack', () => {
+    // Synthesis already ran the checks (and would have thrown on an error); warnings and
+    // errors alike land in the validation report, which must hold no violation.
+    const report = JSON.parse(readFileSync(join(assemblyDir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { pluginName: string; violations?: unknown[] }[];
+    };
+    const violations = report.pluginReports.flatMap((r) => (r.violations ?? []).map((v) => ({ plugin: r.pluginName, v })));
+    expect(violations).toEqual([]);
+  });
+
+  it('is wired so that a violation fails synthesis (control: a table without PITR)', () => {
+    const app = new App({ outdir: freshOutdir() });
+    const control = new Stack(app, 'Control');
+    new Table(control, 'Bare', { partitionKey: { name: 'pk', type: AttributeType.STRING } });
+    addNagChecks(app);
+    expect(() => app.synth()).toThrow(/AwsSolutions-DDB3/);
+  });
+
+  it('carries a specific reason on every acknowledged finding', () => {
+    const acknowledged = stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
+      .flatMap((m) => Object.entries(m.data as Record<string, string>));
+    expect(acknowledged.length).toBeGreaterThan(0);
+    for (const [rule, reason] of acknowledged) {
+      expect(rule).toMatch(/AwsSolutions-/);
+      expect(reason.length, rule).toBeGreaterThan(60);
+    }
+  });
+});
+
+describe('stage configuration', () => {
+  it('fails naming the key when the stage has no issuer', () => {
+    const context = { ...cdkJsonContext(), stage: 'prod' };
+    expect(() => buildApp({ context, outdir: freshOutdir() })).toThrow(StageConfigError);
+    expect(() => buildApp({ context, outdir: freshOutdir() })).toThrow(/jwtIssuer: is required/);
+  });
+
+  it('fails naming the key when the JWKS URL is not https', () => {
+    const context = { ...cdkJsonContext(), jwksUrl: 'http://example.auth0.com/.well-known/jwks.json' };
+    expect(() => buildApp({ context, outdir: freshOutdir() })).toThrow(/jwksUrl: must be an https:\/\/ URL/);
+  });
+
+  it('fails naming the key when the cache TTL is out of range', () => {
+    const context = { ...cdkJsonContext(), authorizerCacheTtlSeconds: '3601' };
+    expect(() => buildApp({ context, outdir: freshOutdir() })).toThrow(/authorizerCacheTtlSeconds: must be at most 3600/);
+  });
+
+  it('takes -c overrides for a prod stage: retained, protected table; the cache TTL as given', () => {
+    const { stack: prod, app } = buildApp({
+      context: {
+        ...cdkJsonContext(),
+        ...SKIP_BUNDLING,
+        stage: 'prod',
+        jwtIssuer: 'https://issuer.example.com/',
+        jwtAudience: 'kontor',
+        jwksUrl: 'https://issuer.example.com/.well-known/jwks.json',
+        authorizerCacheTtlSeconds: '0',
+      },
+      outdir: freshOutdir(),
+    });
+    expect(prod.stackName).toBe('Kontor-prod');
+    const prodTemplate = Template.fromJSON(app.synth().getStackByName('Kontor-prod').template as Record<string, unknown>);
+    prodTemplate.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({ DeletionProtectionEnabled: true }),
+    });
+    prodTemplate.hasResourceProperties('AWS::ApiGateway::Authorizer', { AuthorizerResultTtlInSeconds: 0 });
+    prodTemplate.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'prod' });
+    prodTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ JWT_ISSUER: 'https://issuer.example.com/', JWT_AUDIENCE: 'kontor' }) },
+    });
+  }, 120_000);
+});

@@ -1,0 +1,192 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  createDocument,
+  deleteDraft,
+  forEachDocumentInPeriod,
+  getDocument,
+  listDocuments,
+  replaceDocument,
+  type NewDocument,
+} from '#shared/data/document-repository.js';
+import { getPayment, listPayments, recordPayment, InvoiceMoved } from '#shared/data/payment-repository.js';
+import { clientEntity, createEntry, deleteEntry, getEntry, listEntries, replaceEntry } from '#shared/data/catalog-repository.js';
+import { getSettings, putSettings } from '#shared/data/settings-repository.js';
+import { invoicingKeys } from '#shared/data/keys.js';
+import type { ClientItem, DocumentItem } from '#shared/data/items.js';
+import { formatDocumentNumber } from '#shared/domain/invoicing/documents.js';
+import { ulid } from '#shared/domain/ids.js';
+import { NotFound, VersionConflict } from '#shared/domain/errors.js';
+import { createTestTable } from '../../support/dynamodb.js';
+
+/* The invoicing repositories against DynamoDB Local: real conditions, transactions and indexes. */
+let db: DynamoDBDocumentClient;
+let table: string;
+const store = () => ({ db, table });
+const ORG = 'org_01JTEST0000000000000000000';
+// A fresh account per test: its partitions start empty, whatever ran before.
+const account = () => `acc_${ulid()}`;
+
+beforeAll(async () => {
+  ({ db, table } = await createTestTable());
+});
+
+const doc = (accountId: string, over: Partial<NewDocument> = {}): NewDocument => ({
+  documentId: ulid(),
+  kind: 'invoice',
+  organizationId: ORG,
+  accountId,
+  status: 'issued',
+  currency: 'EUR',
+  issueDate: '2026-03-01',
+  lines: [],
+  net: 1000,
+  vat: 230,
+  gross: 1230,
+  paid: 0,
+  createdBy: 'u-a',
+  createdAt: 't',
+  updatedBy: 'u-a',
+  updatedAt: 't',
+  version: 1,
+  ...over,
+});
+
+describe('numbering against DynamoDB Local', () => {
+  it('gives 50 concurrent issued documents the numbers 1..50, and the counter ends at 50', async () => {
+    const acc = account();
+    const created = await Promise.all(Array.from({ length: 50 }, () => createDocument(store(), doc(acc), formatDocumentNumber)));
+    expect(created.map((d) => d.sequence!).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    const counter = await db.send(new GetCommand({ TableName: table, Key: invoicingKeys.documentCounter(acc, 'invoice'), ConsistentRead: true }));
+    expect(counter.Item?.last).toBe(50);
+  });
+
+  it('numbers drafts issued concurrently with new documents without gap or duplicate', async () => {
+    const acc = account();
+    const drafts = await Promise.all(Array.from({ length: 10 }, () => createDocument(store(), doc(acc, { status: 'draft' }), formatDocumentNumber)));
+    expect(drafts.every((d) => d.sequence === undefined)).toBe(true);
+    const results = await Promise.all([
+      ...drafts.map((d) => replaceDocument(store(), d, { ...doc(acc), documentId: d.documentId, status: 'issued' }, formatDocumentNumber)),
+      ...Array.from({ length: 10 }, () => createDocument(store(), doc(acc), formatDocumentNumber)),
+    ]);
+    expect(results.map((d) => d.sequence!).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  });
+
+  it('when two writers issue the same draft at once, exactly one wins and one number is used', async () => {
+    const acc = account();
+    const d = await createDocument(store(), doc(acc, { status: 'draft' }), formatDocumentNumber);
+    const outcomes = await Promise.allSettled([1, 2].map(() => replaceDocument(store(), d, { ...doc(acc), documentId: d.documentId, status: 'issued' }, formatDocumentNumber)));
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const rejected = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+    expect(rejected.reason).toBeInstanceOf(VersionConflict);
+    const next = await createDocument(store(), doc(acc), formatDocumentNumber);
+    expect(next.sequence).toBe(2);
+  });
+
+  it('deletes a draft only at the version read, and never an issued document', async () => {
+    const acc = account();
+    const d = await createDocument(store(), doc(acc, { status: 'draft' }), formatDocumentNumber);
+    await expect(deleteDraft(store(), { ...d, version: 0 })).rejects.toBeInstanceOf(VersionConflict);
+    await deleteDraft(store(), d);
+    expect(await getDocument(store(), acc, 'invoice', d.documentId)).toBeUndefined();
+    const issued = await createDocument(store(), doc(acc), formatDocumentNumber);
+    await expect(deleteDraft(store(), issued)).rejects.toBeInstanceOf(VersionConflict);
+    expect(await getDocument(store(), acc, 'invoice', issued.documentId, true)).toBeDefined();
+  });
+});
+
+describe('document indexes against DynamoDB Local', () => {
+  it("lists the account's documents by issue date (gsi1) and one creator's (gsi2), paginated", async () => {
+    const acc = account();
+    for (const [day, by] of [['01', 'u-a'], ['02', 'u-b'], ['03', 'u-a'], ['04', 'u-b'], ['05', 'u-a']] as const) {
+      await createDocument(store(), doc(acc, { issueDate: `2026-01-${day}`, createdBy: by }), formatDocumentNumber);
+    }
+    const all: DocumentItem[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listDocuments(store(), { accountId: acc, kind: 'invoice', scope: 'all', userId: 'u-a' }, { limit: 2, cursor });
+      all.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(all.map((d) => d.issueDate)).toEqual(['2026-01-05', '2026-01-04', '2026-01-03', '2026-01-02', '2026-01-01']);
+    const own = await listDocuments(store(), { accountId: acc, kind: 'invoice', scope: 'own', userId: 'u-b' }, { limit: 10 });
+    expect(own.items.map((d) => d.createdBy)).toEqual(['u-b', 'u-b']);
+    const range = await listDocuments(store(), { accountId: acc, kind: 'invoice', scope: 'all', userId: 'u-a', from: '2026-01-02', to: '2026-01-04' }, { limit: 10 });
+    expect(range.items).toHaveLength(3);
+  });
+
+  it('reads exactly the documents of the period for a report, own or all', async () => {
+    const acc = account();
+    for (const date of ['2025-12-31', '2026-01-01', '2026-01-15', '2026-01-31', '2026-02-01']) {
+      await createDocument(store(), doc(acc, { issueDate: date }), formatDocumentNumber);
+    }
+    await createDocument(store(), doc(acc, { issueDate: '2026-01-10', kind: 'expense' }), formatDocumentNumber);
+    await createDocument(store(), doc(acc, { issueDate: '2026-01-10', createdBy: 'u-b' }), formatDocumentNumber);
+    const seen: string[] = [];
+    const all = await forEachDocumentInPeriod(store(), { accountId: acc, kind: 'invoice', scope: 'all', userId: 'x', from: '2026-01-01', to: '2026-01-31' }, (d) => seen.push(d.issueDate));
+    expect(all.itemsRead).toBe(4);
+    expect(seen).toEqual(['2026-01-01', '2026-01-10', '2026-01-15', '2026-01-31']);
+    const own = await forEachDocumentInPeriod(store(), { accountId: acc, kind: 'invoice', scope: 'own', userId: 'u-b', from: '2026-01-01', to: '2026-01-31' }, () => undefined);
+    expect(own.itemsRead).toBe(1);
+  });
+
+  it('keeps accounts apart: the same ids in another account are other items', async () => {
+    const [a, b] = [account(), account()];
+    const d = await createDocument(store(), doc(a), formatDocumentNumber);
+    expect(await getDocument(store(), b, 'invoice', d.documentId)).toBeUndefined();
+    expect((await listDocuments(store(), { accountId: b, kind: 'invoice', scope: 'all', userId: 'u-a' }, { limit: 10 })).items).toEqual([]);
+  });
+});
+
+describe('payments against DynamoDB Local', () => {
+  it('records a payment and moves the invoice in one transaction; a stale invoice writes nothing', async () => {
+    const acc = account();
+    const invoice = await createDocument(store(), doc(acc), formatDocumentNumber);
+    const payment = {
+      paymentId: ulid(),
+      organizationId: ORG,
+      accountId: acc,
+      invoiceId: invoice.documentId,
+      invoiceCreatedBy: invoice.createdBy,
+      amount: 230,
+      currency: 'EUR',
+      paidAt: '2026-03-05',
+      createdBy: 'u-m',
+      createdAt: 't',
+    };
+    await recordPayment(store(), invoice, payment, { paid: 230, status: 'partially-paid' });
+    const after = await getDocument(store(), acc, 'invoice', invoice.documentId, true);
+    expect(after).toMatchObject({ paid: 230, status: 'partially-paid', version: 2 });
+    // The same (now stale) invoice version: refused, and the second payment does not exist.
+    const second = { ...payment, paymentId: ulid() };
+    await expect(recordPayment(store(), invoice, second, { paid: 460, status: 'partially-paid' })).rejects.toBeInstanceOf(InvoiceMoved);
+    expect(await getPayment(store(), acc, second.paymentId)).toBeUndefined();
+    expect((await listPayments(store(), { accountId: acc, scope: 'own', userId: invoice.createdBy }, { limit: 10 })).items).toHaveLength(1);
+    expect((await listPayments(store(), { accountId: acc, scope: 'own', userId: 'u-m' }, { limit: 10 })).items).toHaveLength(0);
+  });
+});
+
+describe('clients and settings against DynamoDB Local', () => {
+  it('edits a client only at the version read, lists the account, and deletes once', async () => {
+    const acc = account();
+    const base = { accountId: acc, createdBy: 'u', createdAt: 't', updatedAt: 't', version: 1 };
+    const c = await createEntry<ClientItem>(store(), clientEntity, { ...base, clientId: ulid(), name: 'ACME' });
+    await createEntry<ClientItem>(store(), clientEntity, { ...base, clientId: ulid(), name: 'Beta' });
+    const { pk: _pk, sk: _sk, type: _t, ...plain } = c;
+    await replaceEntry(store(), clientEntity, { ...plain, name: 'ACME Ltd' }, 1);
+    await expect(replaceEntry(store(), clientEntity, { ...plain, name: 'lost update' }, 1)).rejects.toBeInstanceOf(VersionConflict);
+    expect((await getEntry(store(), clientEntity, acc, c.clientId))?.name).toBe('ACME Ltd');
+    expect((await listEntries(store(), clientEntity, acc, { limit: 10 })).items.map((i) => i.name).sort()).toEqual(['ACME Ltd', 'Beta']);
+    await deleteEntry(store(), clientEntity, acc, c.clientId);
+    await expect(deleteEntry(store(), clientEntity, acc, c.clientId)).rejects.toBeInstanceOf(NotFound);
+  });
+
+  it('writes settings at version 0 once, then only on the current version', async () => {
+    const acc = account();
+    const input = { accountId: acc, section: 'business', data: { name: 'A' }, updatedBy: 'u', updatedAt: 't' };
+    await putSettings(store(), input, 0);
+    await expect(putSettings(store(), { ...input, data: { name: 'B' } }, 0)).rejects.toBeInstanceOf(VersionConflict);
+    await putSettings(store(), { ...input, data: { name: 'C' } }, 1);
+    expect(await getSettings(store(), acc, 'business', true)).toMatchObject({ version: 2, data: { name: 'C' } });
+  });
+});

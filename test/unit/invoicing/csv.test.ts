@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { csvCell, toCsv } from '#shared/domain/invoicing/csv.js';
+
+/** A minimal RFC 4180 reader, to check that what is written reads back. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\r' && text[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i++;
+    } else cell += ch;
+  }
+  return rows;
+}
+
+describe('CSV cells', () => {
+  it('quotes commas, quotes and line breaks, doubling quotes', () => {
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell('two\nlines')).toBe('"two\nlines"');
+    expect(csvCell('plain')).toBe('plain');
+    expect(csvCell(null)).toBe('');
+    expect(csvCell(12.5)).toBe('12.5');
+  });
+
+  it.each(['=1+1', '+1', '-1', '@A1', '\tx', '\rx'])('defuses a formula-looking text cell %j with a leading apostrophe', (value) => {
+    expect(csvCell(value).replace(/^"/, '').startsWith("'")).toBe(true);
+  });
+
+  it('round-trips any text through a standard reader (property), formulas defused', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.string(), { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 5 }), (table) => {
+        const columns = table[0]!.map((_, i) => `c${i}`);
+        const rows = table.map((r) => Object.fromEntries(columns.map((c, i) => [c, r[i] ?? ''])));
+        const read = parseCsv(toCsv(columns, rows, true));
+        expect(read[0]).toEqual(columns);
+        read.slice(1).forEach((r, i) =>
+          r.forEach((cell, j) => {
+            const original = rows[i]![columns[j]!] as string;
+            expect(cell).toBe(/^[=+\-@\t\r]/.test(original) ? `'${original}` : original);
+          }),
+        );
+      }),
+    );
+  });
+});

@@ -49,7 +49,7 @@ export const handler = createApiHandler('members', {
   listInvitations: async (req) => {
     parse('path', c.listInvitations.path, req.pathParameters);
     const page = await listInvitations(defaultStore(), requirePrincipal(req), parse('query', c.listInvitations.query, req.query));
-    return jsonResponse(200, { items: page.items.map(invitationView), nextCursor: page.nextCursor });
+    return jsonResponse(200, { items: page.items.map((i) => invitationView(i)), nextCursor: page.nextCursor });
   },
   createInvitation: async (req) => {
     parse('path', c.createInvitation.path, req.pathParameters);

@@ -18,10 +18,10 @@ import { invitationItem, membershipItem, type InvitationItem, type MembershipIte
 import { getAccount } from '#shared/data/organization-repository.js';
 import { getMembership } from '#shared/data/member-repository.js';
 import { getInvitation, listInvitations as queryInvitations } from '#shared/data/invitation-repository.js';
-import { activeAccountStep, membershipPutStep, organizationGuardStep, orgState, roleToAssign } from '#shared/data/admin-steps.js';
+import { activeAccountStep, loadOrganization, membershipPutStep, organizationGuardStep, orgState, roleToAssign } from '#shared/data/admin-steps.js';
 import { auditStep, transact, type TxStep } from '#shared/data/transact.js';
 import type { PageRequest } from '#shared/data/query.js';
-import { assertNotInOrganization, loadOrganization } from './members.js';
+import { assertNotInOrganization } from './members.js';
 
 /*
  * Invitations (issue 4; SPEC.md 2.4, 3.4): an Owner (or any holder of users.invite) invites

@@ -1,13 +1,13 @@
 import type { Principal } from '#shared/authz/engine.js';
 import { checkMemberChange, checkOwnerRemains, checkRoleAssignment } from '#shared/authz/assignment.js';
 import { parseAccountId } from '#shared/domain/ids.js';
-import { Conflict, Forbidden, NotFound, StaleVersion, ValidationError } from '#shared/domain/errors.js';
+import { Conflict, Forbidden, NotFound, StaleVersion } from '#shared/domain/errors.js';
 import { throwUnlessOk } from '#shared/domain/refusals.js';
 import type { Store } from '#shared/data/context.js';
 import { keys } from '#shared/data/keys.js';
 import { grantItem, membershipItem, type GrantItem, type MembershipItem } from '#shared/data/items.js';
 import { listMembershipsOfUser } from '#shared/data/access-repository.js';
-import { getAccount, getOrganization } from '#shared/data/organization-repository.js';
+import { getAccount } from '#shared/data/organization-repository.js';
 import {
   getMemberWithGrants,
   getMembership,
@@ -19,11 +19,13 @@ import {
 } from '#shared/data/member-repository.js';
 import {
   activeAccountStep,
+  loadOrganization,
   membershipPutStep,
   membershipRoleStep,
   organizationGuardStep,
   orgState,
   otherOwnerStep,
+  requireMainAccount,
   roleToAssign,
 } from '#shared/data/admin-steps.js';
 import { auditStep, getItem, transact, type TxStep } from '#shared/data/transact.js';
@@ -37,22 +39,6 @@ import type { OrganizationItem } from '#shared/data/items.js';
  */
 
 const kindOf = (accountId: string): 'main' | 'sub' => (parseAccountId(accountId)?.isSubAccount ? 'sub' : 'main');
-
-export async function loadOrganization(store: Store, organizationId: string): Promise<OrganizationItem> {
-  const org = await getOrganization(store.db, store.table, organizationId);
-  if (!org) throw new NotFound('the organization does not exist');
-  return org;
-}
-
-export function requireMainAccount(p: Principal, what: string): string {
-  const ref = parseAccountId(p.accountId);
-  if (!ref || ref.isSubAccount) {
-    throw new ValidationError(`${what} belong to the main account`, {
-      errors: [{ field: 'path.accountId', message: `use the main account ${ref?.mainAccountId ?? ''}`.trim() }],
-    });
-  }
-  return ref.mainAccountId;
-}
 
 /** Nobody belongs to two accounts of one organization (SPEC 3.4: sub-account members reach nothing else). */
 export async function assertNotInOrganization(store: Store, userId: string, organizationId: string): Promise<void> {

@@ -13,7 +13,7 @@ import { getRole as readRole, listRoles as queryRoles } from '#shared/data/role-
 import { listRoleHolders } from '#shared/data/member-repository.js';
 import { auditStep, transact } from '#shared/data/transact.js';
 import type { PageRequest } from '#shared/data/query.js';
-import { loadOrganization, requireMainAccount } from './members.js';
+import { loadOrganization, requireMainAccount } from '#shared/data/admin-steps.js';
 
 /*
  * Custom roles (issue 4; SPEC.md 2). The role item holds the definition; the organization

@@ -1,5 +1,6 @@
 import type { CustomRoleItem, GrantItem, InvitationItem, MembershipItem } from '#shared/data/items.js';
 import { customRoleRef } from '#shared/authz/roles.js';
+import { isExpired } from '#shared/domain/invitations.js';
 
 /* Stored items as the API shows them (shared/contracts/members.ts). */
 
@@ -22,13 +23,14 @@ export const grantView = (g: GrantItem) => ({
   grantedAt: g.grantedAt,
 });
 
-export const invitationView = (i: InvitationItem) => ({
+/** A pending invitation past its expiry shows as expired until TTL deletion removes it. */
+export const invitationView = (i: InvitationItem, nowMs: number = Date.now()) => ({
   invitationId: i.invitationId,
   organizationId: i.organizationId,
   accountId: i.accountId,
   email: i.email,
   role: i.role,
-  status: i.status,
+  status: i.status === 'pending' && isExpired(i.expiresAt, nowMs) ? ('expired' as const) : i.status,
   invitedBy: i.invitedBy,
   createdAt: i.createdAt,
   expiresAt: new Date(i.expiresAt * 1000).toISOString(),

@@ -3,7 +3,7 @@ import { decide } from '#shared/authz/engine.js';
 import { BACKOFFICE_PLANS, backofficeAvailable, type Feature, type Plan } from '#shared/authz/plans.js';
 import type { Caller } from '#shared/http/api.js';
 import { mainAccountIdOf, newOrganizationId, newSubAccountId, parseAccountId } from '#shared/domain/ids.js';
-import { Conflict, Forbidden, InUse, NotFound, PlanRequired, StaleVersion, ValidationError } from '#shared/domain/errors.js';
+import { Conflict, Forbidden, InUse, NotFound, PlanRequired, StaleVersion } from '#shared/domain/errors.js';
 import { billingSummary, checkFeatureActivation, checkFeatureDeactivation, checkPlanChange, type ChangeVerdict, type SeatHolder } from '#shared/domain/billing.js';
 import { reachesAllSubAccounts, switchList, type SwitchEntry } from '#shared/domain/switch-accounts.js';
 import type { AuditEntry } from '#shared/domain/audit.js';
@@ -30,28 +30,13 @@ import {
 import { listGrantsOfMember, listRoleHolders } from '#shared/data/member-repository.js';
 import { listAudit as queryAudit, type AuditFilter } from '#shared/data/audit-repository.js';
 import { auditStep, transact, type TxStep } from '#shared/data/transact.js';
+import { loadOrganization, requireMainAccount } from '#shared/data/admin-steps.js';
 import type { PageRequest } from '#shared/data/query.js';
 
 /*
  * The organization function's use cases (issue 4; SPEC.md 3, 4, 7.2): sign-up, accounts
  * and sub-accounts, plan, features, billing and the audit log.
  */
-
-async function loadOrganization(store: Store, organizationId: string): Promise<OrganizationItem> {
-  const org = await getOrganization(store.db, store.table, organizationId);
-  if (!org) throw new NotFound('the organization does not exist');
-  return org;
-}
-
-function requireMain(p: Principal, what: string): string {
-  const ref = parseAccountId(p.accountId);
-  if (!ref || ref.isSubAccount) {
-    throw new ValidationError(`${what} belong to the main account`, {
-      errors: [{ field: 'path.accountId', message: `use the main account ${ref?.mainAccountId ?? ''}`.trim() }],
-    });
-  }
-  return ref.mainAccountId;
-}
 
 const entry = (p: Principal, e: Omit<AuditEntry, 'organizationId' | 'accountId' | 'actorId'>): AuditEntry => ({
   organizationId: p.organizationId,
@@ -242,13 +227,13 @@ export async function updateAccount(
 }
 
 export function listSubAccounts(store: Store, p: Principal, page: PageRequest) {
-  const main = requireMain(p, 'sub-accounts');
+  const main = requireMainAccount(p, 'sub-accounts');
   return querySubAccounts(store.db, store.table, p.organizationId, main, page);
 }
 
 /** POST /sub-accounts: the account and its external-id guard in one transaction (unique per organization). */
 export async function createSubAccount(store: Store, p: Principal, body: { name: string; externalId: string }): Promise<AccountItem> {
-  requireMain(p, 'sub-accounts');
+  requireMainAccount(p, 'sub-accounts');
   const now = store.now().toISOString();
   const account = accountItem({
     accountId: newSubAccountId(p.organizationId),
@@ -306,7 +291,7 @@ export async function createSubAccount(store: Store, p: Principal, body: { name:
 export const readPlan = (store: Store, p: Principal) => loadOrganization(store, p.organizationId);
 
 const seatHolders = async (store: Store, organizationId: string): Promise<SeatHolder[]> =>
-  (await listRoleHolders(store.db, store.table, organizationId, 'backoffice')).map((m) => ({ userId: m.userId, email: m.email }));
+  (await listRoleHolders(store.db, store.table, organizationId, 'backoffice', Number.POSITIVE_INFINITY)).map((m) => ({ userId: m.userId, email: m.email }));
 
 function throwChange(v: ChangeVerdict): void {
   if (v.ok) return;
@@ -337,7 +322,7 @@ function orgUpdateStep(store: Store, org: OrganizationItem, set: { plan?: Plan; 
 
 /** PUT /plan (Owner). Below Small, self-bookkeeping goes too; refused while Backoffice users exist. */
 export async function changePlan(store: Store, p: Principal, body: { plan: Plan; version?: number | undefined }): Promise<OrganizationItem> {
-  requireMain(p, 'the plan and billing');
+  requireMainAccount(p, 'the plan and billing');
   const org = await loadOrganization(store, p.organizationId);
   if (body.version !== undefined && body.version !== org.version) {
     throw new StaleVersion('the organization changed since it was read', { extensions: { currentVersion: org.version } });
@@ -365,7 +350,7 @@ export async function changePlan(store: Store, p: Principal, body: { plan: Plan;
 
 /** PUT/DELETE /features/{feature}: idempotent; SPEC 4.1 lets the Accountant do this. */
 export async function setFeature(store: Store, p: Principal, feature: Feature, active: boolean): Promise<OrganizationItem> {
-  requireMain(p, 'features');
+  requireMainAccount(p, 'features');
   const org = await loadOrganization(store, p.organizationId);
   const current = org.features ?? [];
   if (current.includes(feature) === active) return org;
@@ -392,7 +377,7 @@ export async function setFeature(store: Store, p: Principal, feature: Feature, a
 
 /** GET /billing: one invoice for the main account and every sub-account (SPEC 3.1, 4.4). */
 export async function billing(store: Store, p: Principal) {
-  requireMain(p, 'the plan and billing');
+  requireMainAccount(p, 'the plan and billing');
   const [org, accounts, backoffice] = await Promise.all([
     loadOrganization(store, p.organizationId),
     listAllAccounts(store.db, store.table, p.organizationId),
@@ -407,6 +392,6 @@ export async function billing(store: Store, p: Principal) {
 }
 
 export function listAudit(store: Store, p: Principal, filter: AuditFilter, page: PageRequest) {
-  requireMain(p, 'the audit log');
+  requireMainAccount(p, 'the audit log');
   return queryAudit(store.db, store.table, p.organizationId, filter, page);
 }

@@ -41,7 +41,7 @@ export const invitationResponse = z.object({
   accountId: z.string(),
   email: z.string(),
   role: z.string(),
-  status: z.enum(['pending', 'accepted', 'revoked']),
+  status: z.enum(['pending', 'accepted', 'revoked', 'expired']),
   invitedBy: z.string(),
   createdAt: z.string(),
   expiresAt: z.string(),

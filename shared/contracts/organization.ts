@@ -83,7 +83,12 @@ export const auditEntryResponse = z.object({
   after: z.record(z.string(), z.unknown()).nullable(),
 });
 
-export const createOrganizationBody = z.object({ name }).strict();
+export const createOrganizationBody = z
+  .object({ name })
+  .strict()
+  .describe(
+    'Send an Idempotency-Key header to make retries safe: the same key answers 200 with the organization the first attempt created; a user who already owns an organization gets 409 naming it.',
+  );
 export const updateAccountBody = z
   .object({ name: name.optional(), status: z.enum(['active', 'archived']).optional(), version })
   .strict()

@@ -2,7 +2,11 @@ import type { RoleToAssign } from '../authz/assignment.js';
 import type { OrganizationState } from '../authz/plans.js';
 import { fromHex } from '../authz/permission-set.js';
 import { customRoleIdOf } from '../authz/roles.js';
-import { Conflict, LastOwner, NotFound, StaleVersion } from '../domain/errors.js';
+import { Conflict, LastOwner, NotFound, StaleVersion, ValidationError } from '../domain/errors.js';
+import type { Principal } from '../authz/engine.js';
+import { parseAccountId } from '../domain/ids.js';
+import type { Store } from './context.js';
+import { getOrganization } from './organization-repository.js';
 import { adminKeys, keys } from './keys.js';
 import type { MembershipItem, OrganizationItem } from './items.js';
 import type { TxStep } from './transact.js';
@@ -107,3 +111,24 @@ export function membershipPutStep(table: string, m: MembershipItem): TxStep {
 }
 
 export const notFound = (what: string) => new NotFound(`${what} does not exist`);
+
+/** The organization of the principal; its absence means the data is broken, so 404. */
+export async function loadOrganization(store: Store, organizationId: string): Promise<OrganizationItem> {
+  const org = await getOrganization(store.db, store.table, organizationId);
+  if (!org) throw new NotFound('the organization does not exist');
+  return org;
+}
+
+/**
+ * Organization-wide things (sub-accounts, grants, roles, plan, billing, audit) are managed
+ * from the main account's path; a sub-account path gets a 400 naming the main account.
+ */
+export function requireMainAccount(p: Principal, what: string): string {
+  const ref = parseAccountId(p.accountId);
+  if (!ref || ref.isSubAccount) {
+    throw new ValidationError(`${what} belong to the main account`, {
+      errors: [{ field: 'path.accountId', message: `use the main account ${ref?.mainAccountId ?? ''}`.trim() }],
+    });
+  }
+  return ref.mainAccountId;
+}

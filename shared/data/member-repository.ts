@@ -125,7 +125,7 @@ export function listRoleHolders(
       IndexName: 'gsi4',
       KeyConditionExpression: 'gsi4pk = :pk',
       ExpressionAttributeValues: { ':pk': adminKeys.roleHolders(organizationId, role).gsi4pk },
-      Limit: Math.min(max, 1000),
+      Limit: Number.isFinite(max) ? Math.min(max, 1000) : undefined,
     },
     max,
   );

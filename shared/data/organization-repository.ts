@@ -42,14 +42,14 @@ export function listSubAccounts(
   );
 }
 
-/* Pattern A3: every account of an organization (billing: one invoice for all of them). */
+/* Pattern A3: every account of an organization (billing: one invoice for all of them), page after page. */
 export function listAllAccounts(db: DynamoDBDocumentClient, table: string, organizationId: string): Promise<AccountItem[]> {
   return queryAll<AccountItem>(db, {
     TableName: table,
     IndexName: 'gsi1',
     KeyConditionExpression: 'gsi1pk = :pk',
     ExpressionAttributeValues: { ':pk': keys.accountsOfOrganization(organizationId).gsi1pk },
-  });
+  }, Number.POSITIVE_INFINITY);
 }
 
 /* Pattern "accounts by id": BatchGetItem of exact keys (a member's granted sub-accounts). */

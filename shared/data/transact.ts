@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { Conflict, ServiceUnavailable, type DomainError } from '../domain/errors.js';
 import { auditItem } from './items.js';
-import type { AuditEntry } from '../domain/audit.js';
+import { nextAuditId, type AuditEntry } from '../domain/audit.js';
 import { ulid } from '../domain/ids.js';
 
 /*
@@ -26,7 +26,7 @@ interface CancellationReason {
   Code?: string;
 }
 
-const THROTTLED = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded']);
+const THROTTLED = new Set(['ThrottlingError', 'ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded']);
 
 export function isConditionFailure(e: unknown): boolean {
   return e instanceof Error && e.name === 'ConditionalCheckFailedException';
@@ -67,7 +67,7 @@ export async function transact(db: DynamoDBDocumentClient, steps: readonly TxSte
 }
 
 /** The audit entry of a change, as a step of that change's own transaction. */
-export function auditStep(table: string, entry: AuditEntry, at: string, auditId: string = ulid()): TxStep {
+export function auditStep(table: string, entry: AuditEntry, at: string, auditId: string = nextAuditId(Date.now(), ulid)): TxStep {
   return {
     item: {
       Put: {

@@ -36,3 +36,34 @@ export interface AuditEntry {
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;
 }
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+let last: { time: number; id: string } = { time: -1, id: '' };
+
+/** The ULID's random part plus one, carrying; its time part is left alone. */
+function increment(id: string): string {
+  const chars = id.split('');
+  for (let i = chars.length - 1; i >= 10; i--) {
+    const v = CROCKFORD.indexOf(chars[i]!);
+    if (v < 31) {
+      chars[i] = CROCKFORD[v + 1]!;
+      return chars.join('');
+    }
+    chars[i] = '0';
+  }
+  return chars.join('');
+}
+
+/**
+ * Audit ids sort by time, and within one container strictly in the order entries were
+ * made even inside one millisecond (a monotonic ULID), so "newest first" is exact for
+ * changes made one after the other.
+ */
+export function nextAuditId(now: number, fresh: (now: number) => string): string {
+  if (now <= last.time) {
+    last = { time: last.time, id: increment(last.id) };
+  } else {
+    last = { time: now, id: fresh(now) };
+  }
+  return last.id;
+}

@@ -1,0 +1,187 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDBClient, ProvisionedThroughputExceededException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { transact, mapWriteError } from '#shared/data/transact.js';
+import { Conflict, NotFound, ServiceUnavailable, StaleVersion } from '#shared/domain/errors.js';
+import { adminKeys, keys } from '#shared/data/keys.js';
+import { membershipItem, organizationItem, signUpItem } from '#shared/data/items.js';
+import type { Store } from '#shared/data/context.js';
+import { changeRole } from '#functions/members/members.js';
+import { signUp, createSubAccount } from '#functions/organization/organization.js';
+import type { Principal } from '#shared/authz/engine.js';
+import { BUILT_IN_PERMISSIONS } from '#shared/authz/roles.js';
+import { toHex } from '#shared/authz/permission-set.js';
+
+/* DynamoDB error paths of the administration use cases, with the document client mocked. */
+process.env.TABLE_NAME ??= 'kontor-unit';
+const TABLE = 'kontor-unit';
+const ORG = 'org_01JTEST0000000000000000000';
+const MAIN = 'acc_01JTEST0000000000000000000';
+const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-central-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+const ddb = mockClient(DynamoDBDocumentClient);
+afterEach(() => ddb.reset());
+const store: Store = { db, table: TABLE, now: () => new Date('2026-11-23T12:00:00Z') };
+
+const cancelled = (...codes: string[]) =>
+  new TransactionCanceledException({
+    message: 'Transaction cancelled',
+    $metadata: {},
+    CancellationReasons: codes.map((Code) => ({ Code })),
+  });
+const owner: Principal = { userId: 'u-owner', organizationId: ORG, accountId: MAIN, role: 'owner', via: 'owner', permissions: BUILT_IN_PERMISSIONS.owner };
+const org = organizationItem({ organizationId: ORG, name: 'T', plan: 'free', features: [], customRoles: {}, createdAt: 'x', createdBy: 'x', version: 3 });
+const emp = membershipItem({ accountId: MAIN, organizationId: ORG, userId: 'u-emp', email: 'e@x', role: 'employee', createdAt: 'x', version: 2 });
+
+describe('transactions', () => {
+  const steps = [
+    { item: { ConditionCheck: { TableName: TABLE, Key: keys.account(MAIN), ConditionExpression: 'attribute_exists(pk)' } }, onConditionFailed: () => new NotFound('no account') },
+    { item: { ConditionCheck: { TableName: TABLE, Key: keys.organization(ORG), ConditionExpression: 'attribute_exists(pk)' } } },
+  ];
+
+  it('when a step\'s condition fails, it answers with that step\'s error', async () => {
+    ddb.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None'));
+    await expect(transact(db, steps)).rejects.toBeInstanceOf(NotFound);
+    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed'));
+    await expect(transact(db, steps)).rejects.toBeInstanceOf(Conflict);
+  });
+
+  it('when a concurrent transaction conflicts, it is a 409 to retry; when throttled, a 503', async () => {
+    ddb.on(TransactWriteCommand).rejects(cancelled('TransactionConflict', 'None'));
+    await expect(transact(db, steps)).rejects.toThrow(/concurrent change/);
+    ddb.on(TransactWriteCommand).rejects(cancelled('ThrottlingError', 'None'));
+    await expect(transact(db, steps)).rejects.toBeInstanceOf(ServiceUnavailable);
+    ddb.on(TransactWriteCommand).rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
+    await expect(transact(db, steps)).rejects.toBeInstanceOf(ServiceUnavailable);
+  });
+
+  it('when the error is unknown, it is rethrown untouched (an opaque 500 upstream)', () => {
+    const e = new Error('boom');
+    expect(mapWriteError(e)).toBe(e);
+  });
+
+  it('sends every step in one TransactWriteItems', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    await transact(db, steps);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+    expect(ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems).toHaveLength(2);
+  });
+});
+
+describe('changing a role', () => {
+  it('when the member changed between read and write, it is a 409 stale-version, never a lost update', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [emp] });
+    ddb.on(GetCommand, { Key: keys.organization(ORG) }).resolves({ Item: org });
+    ddb.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None'));
+    await expect(changeRole(store, owner, 'u-emp', { role: 'manager', version: 2 })).rejects.toBeInstanceOf(StaleVersion);
+    const tx = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(tx[0]!.Update).toMatchObject({ ConditionExpression: '#version = :v', ExpressionAttributeValues: expect.objectContaining({ ':v': 2, ':role': 'manager' }) });
+    // The audit entry is in the same transaction as the change.
+    expect(tx.at(-1)!.Put!.Item).toMatchObject({ type: 'audit', action: 'member.role-changed', before: { role: 'employee', version: 2 } });
+  });
+
+  it('when a custom role is assigned, the organization version guards against its concurrent deletion', async () => {
+    const withRole = { ...org, customRoles: { rol_1: toHex(BUILT_IN_PERMISSIONS.employee) } };
+    ddb.on(QueryCommand).resolves({ Items: [emp] });
+    ddb.on(GetCommand, { Key: keys.organization(ORG) }).resolves({ Item: withRole });
+    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed', 'None'));
+    await expect(changeRole(store, owner, 'u-emp', { role: 'custom:rol_1', version: 2 })).rejects.toThrow(/organization changed meanwhile/);
+    const tx = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(tx[1]!.Update).toMatchObject({ Key: keys.organization(ORG), ConditionExpression: '#version = :v AND attribute_exists(customRoles.#role)' });
+  });
+
+  it('when the last other Owner is demoted concurrently, the demotion of this one fails as last-owner', async () => {
+    const me = membershipItem({ accountId: MAIN, organizationId: ORG, userId: 'u-owner', email: 'o@x', role: 'owner', createdAt: 'x', version: 1 });
+    const other = membershipItem({ accountId: MAIN, organizationId: ORG, userId: 'u-owner2', email: 'o2@x', role: 'owner', createdAt: 'x', version: 1 });
+    ddb.on(QueryCommand, { IndexName: 'gsi4' }).resolves({ Items: [me, other] });
+    ddb.on(QueryCommand, { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)' }).resolves({ Items: [me] });
+    ddb.on(GetCommand, { Key: keys.organization(ORG) }).resolves({ Item: org });
+    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed', 'None'));
+    await expect(changeRole(store, owner, 'u-owner', { role: 'manager', version: 1 })).rejects.toMatchObject({ status: 409, slug: 'last-owner' });
+    const tx = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(tx[1]!.ConditionCheck).toMatchObject({ Key: keys.membership(MAIN, 'u-owner2'), ConditionExpression: '#role = :owner' });
+  });
+});
+
+describe('sign-up', () => {
+  const caller = { userId: 'u-new', email: 'new@x.dev', emailVerified: true };
+
+  it('when a concurrent sign-up with the same Idempotency-Key won the race, it answers with that organization', async () => {
+    ddb.on(GetCommand, { Key: adminKeys.signUp('u-new') })
+      .resolvesOnce({})
+      .resolves({ Item: signUpItem({ userId: 'u-new', organizationId: ORG, idempotencyKey: 'k1', createdAt: 'x' }) });
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    ddb.on(GetCommand, { Key: keys.organization(ORG) }).resolves({ Item: org });
+    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'None', 'ConditionalCheckFailed', 'None', 'None'));
+    const out = await signUp(store, caller, { name: 'Acme' }, 'k1');
+    expect(out).toEqual({ organization: org, created: false });
+  });
+
+  it('when the race was won by a sign-up with another key, it is a 409 naming the organization', async () => {
+    ddb.on(GetCommand, { Key: adminKeys.signUp('u-new') })
+      .resolvesOnce({})
+      .resolves({ Item: signUpItem({ userId: 'u-new', organizationId: ORG, idempotencyKey: 'other', createdAt: 'x' }) });
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'None', 'ConditionalCheckFailed', 'None', 'None'));
+    await expect(signUp(store, caller, { name: 'Acme' }, 'k1')).rejects.toMatchObject({ status: 409, extensions: { organizationId: ORG } });
+  });
+});
+
+describe('sub-accounts', () => {
+  it('when the external id is taken, it is a 409 naming the field; the account is not written alone', async () => {
+    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed', 'None', 'None'));
+    await expect(createSubAccount(store, owner, { name: 'B', externalId: 'X-1' })).rejects.toMatchObject({
+      status: 409,
+      extensions: { reason: 'external-id-taken' },
+      errors: [{ field: 'body.externalId', message: 'already used in this organization' }],
+    });
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+    expect(ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!.map((i) => Object.keys(i)[0])).toEqual([
+      'Put',
+      'Put',
+      'ConditionCheck',
+      'Put',
+    ]);
+  });
+});
+
+describe('the members handler', () => {
+  it('answers a DynamoDB conflict as problem+json 409, and a throttled read as 503', async () => {
+    const { handler } = await import('#functions/members/handler.js');
+    const event = {
+      httpMethod: 'PATCH',
+      resource: '/accounts/{accountId}/members/{userId}',
+      path: `/accounts/${MAIN}/members/u-emp`,
+      headers: {},
+      pathParameters: { accountId: MAIN, userId: 'u-emp' },
+      queryStringParameters: null,
+      body: JSON.stringify({ role: 'manager', version: 2 }),
+      isBase64Encoded: false,
+      requestContext: {
+        requestId: 'r',
+        authorizer: {
+          userId: 'u-owner',
+          scope: 'account',
+          organizationId: ORG,
+          accountId: MAIN,
+          role: 'owner',
+          via: 'owner',
+          permissions: toHex(BUILT_IN_PERMISSIONS.owner),
+        },
+      },
+    } as unknown as APIGatewayProxyEvent;
+    ddb.on(QueryCommand).resolves({ Items: [emp] });
+    ddb.on(GetCommand).resolves({ Item: org });
+    ddb.on(TransactWriteCommand).rejects(cancelled('TransactionConflict', 'None'));
+    const res = await handler(event, { awsRequestId: 'a' } as Context);
+    expect(res.statusCode).toBe(409);
+    expect(res.headers?.['content-type']).toBe('application/problem+json');
+
+    ddb.reset();
+    ddb.on(QueryCommand).rejects(new ProvisionedThroughputExceededException({ message: 'slow', $metadata: {} }));
+    const slow = await handler(event, { awsRequestId: 'b' } as Context);
+    expect(slow.statusCode).toBe(503);
+  });
+});

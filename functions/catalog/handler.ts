@@ -15,8 +15,17 @@ import type { Action } from '#shared/authz/catalogue.js';
 import { Forbidden, NotFound } from '#shared/domain/errors.js';
 import { ulid } from '#shared/domain/ids.js';
 import { clientView, itemView } from '#shared/domain/invoicing/views.js';
-import { clientEntity, createEntry, deleteEntry, getEntry, itemEntity, listEntries, replaceEntry } from '#shared/data/catalog-repository.js';
-import type { CatalogItem, ClientItem } from '#shared/data/items.js';
+import type { z } from 'zod';
+import {
+  clientEntity,
+  createEntry,
+  deleteEntry,
+  getEntry,
+  itemEntity,
+  listEntries,
+  replaceEntry,
+  type Entity,
+} from '#shared/data/catalog-repository.js';
 
 /*
  * Clients and items (SPEC 1): every role sees the full lists; Owner, Manager and Employee
@@ -43,106 +52,105 @@ const merge = <T extends object>(current: T, patch: Record<string, unknown>): T 
 
 const strip = <T extends { pk: string; sk: string; type: string }>({ pk: _pk, sk: _sk, type: _type, ...rest }: T) => rest;
 
-export const handler = createApiHandler('catalog', {
-  listClients: async (req: ApiRequest) => {
-    const p = requirePrincipal(req);
-    parse('path', accountPath, req.pathParameters);
-    const q = parse('query', listCatalogQuery, req.query);
-    allow(p, 'clients.view');
-    const page = await listEntries(store(), clientEntity, p.accountId, q);
-    return jsonResponse(200, { items: page.items.map(clientView), nextCursor: page.nextCursor });
-  },
-  createClient: async (req) => {
-    const p = requirePrincipal(req);
-    parse('path', accountPath, req.pathParameters);
-    const body = parseJsonBody(req, createClientBody);
-    allow(p, 'clients.create');
-    const now = new Date().toISOString();
-    const client = await createEntry<ClientItem>(store(), clientEntity, {
-      clientId: ulid(),
-      accountId: p.accountId,
-      ...body,
-      createdBy: p.userId,
-      createdAt: now,
-      updatedAt: now,
-      version: 1,
-    });
-    return jsonResponse(201, clientView(client));
-  },
-  getClient: async (req) => {
-    const p = requirePrincipal(req);
-    const { clientId } = parse('path', clientPath, req.pathParameters);
-    allow(p, 'clients.view');
-    const client = await getEntry(store(), clientEntity, p.accountId, clientId);
-    if (!client) throw new NotFound('the client does not exist');
-    return jsonResponse(200, clientView(client));
-  },
-  updateClient: async (req) => {
-    const p = requirePrincipal(req);
-    const { clientId } = parse('path', clientPath, req.pathParameters);
-    const { version, ...patch } = parseJsonBody(req, updateClientBody);
-    allow(p, 'clients.edit');
-    const current = await getEntry(store(), clientEntity, p.accountId, clientId, true);
-    if (!current) throw new NotFound('the client does not exist');
-    const next = { ...merge(strip(current), patch), updatedAt: new Date().toISOString() };
-    return jsonResponse(200, clientView(await replaceEntry(store(), clientEntity, next, version)));
-  },
-  deleteClient: async (req) => {
-    const p = requirePrincipal(req);
-    const { clientId } = parse('path', clientPath, req.pathParameters);
-    allow(p, 'clients.delete');
-    await deleteEntry(store(), clientEntity, p.accountId, clientId);
-    return { statusCode: 204, headers: {}, body: '' };
-  },
+type Stored = { pk: string; sk: string; type: string; version: number; accountId: string };
 
-  listItems: async (req) => {
-    const p = requirePrincipal(req);
-    parse('path', accountPath, req.pathParameters);
-    const q = parse('query', listCatalogQuery, req.query);
-    allow(p, 'products.view');
-    const page = await listEntries(store(), itemEntity, p.accountId, q);
-    return jsonResponse(200, { items: page.items.map(itemView), nextCursor: page.nextCursor });
-  },
-  createItem: async (req) => {
-    const p = requirePrincipal(req);
-    parse('path', accountPath, req.pathParameters);
-    const body = parseJsonBody(req, createItemBody);
-    allow(p, 'products.create');
-    const now = new Date().toISOString();
-    const item = await createEntry<CatalogItem>(store(), itemEntity, {
-      itemId: ulid(),
-      accountId: p.accountId,
-      ...body,
-      createdBy: p.userId,
-      createdAt: now,
-      updatedAt: now,
-      version: 1,
-    });
-    return jsonResponse(201, itemView(item));
-  },
-  getItem: async (req) => {
-    const p = requirePrincipal(req);
-    const { itemId } = parse('path', itemPath, req.pathParameters);
-    allow(p, 'products.view');
-    const item = await getEntry(store(), itemEntity, p.accountId, itemId);
-    if (!item) throw new NotFound('the item does not exist');
-    return jsonResponse(200, itemView(item));
-  },
-  updateItem: async (req) => {
-    const p = requirePrincipal(req);
-    const { itemId } = parse('path', itemPath, req.pathParameters);
-    const { version, ...patch } = parseJsonBody(req, updateItemBody);
-    allow(p, 'products.edit');
-    const current = await getEntry(store(), itemEntity, p.accountId, itemId, true);
-    if (!current) throw new NotFound('the item does not exist');
-    const next = { ...merge(strip(current), patch), updatedAt: new Date().toISOString() };
-    return jsonResponse(200, itemView(await replaceEntry(store(), itemEntity, next, version)));
-  },
-  deleteItem: async (req) => {
-    const p = requirePrincipal(req);
-    const { itemId } = parse('path', itemPath, req.pathParameters);
-    allow(p, 'products.delete');
-    await deleteEntry(store(), itemEntity, p.accountId, itemId);
-    return { statusCode: 204, headers: {}, body: '' };
-  },
+/**
+ * The five routes of one catalogue collection. Clients and items differ only in their
+ * entity, schemas, view, id and permission area, so one implementation serves both.
+ */
+function collectionRoutes<T extends Stored, Id extends string>(c: {
+  entity: Entity<T>;
+  area: 'clients' | 'products';
+  idParam: Id;
+  path: z.ZodType<Record<Id, string>>;
+  createBody: z.ZodType<object>;
+  updateBody: z.ZodType<{ version: number } & Record<string, unknown>>;
+  view: (item: T) => unknown;
+}) {
+  const load = async (p: Principal, req: ApiRequest, consistent = false): Promise<T> => {
+    const id = parse('path', c.path, req.pathParameters)[c.idParam];
+    const found = await getEntry(store(), c.entity, p.accountId, id, consistent);
+    if (!found) throw new NotFound(`the ${c.entity.noun} does not exist`);
+    return found;
+  };
+  return {
+    list: async (req: ApiRequest) => {
+      const p = requirePrincipal(req);
+      parse('path', accountPath, req.pathParameters);
+      const q = parse('query', listCatalogQuery, req.query);
+      allow(p, `${c.area}.view`);
+      const page = await listEntries(store(), c.entity, p.accountId, q);
+      return jsonResponse(200, { items: page.items.map(c.view), nextCursor: page.nextCursor });
+    },
+    create: async (req: ApiRequest) => {
+      const p = requirePrincipal(req);
+      parse('path', accountPath, req.pathParameters);
+      const body = parseJsonBody(req, c.createBody);
+      allow(p, `${c.area}.create`);
+      const now = new Date().toISOString();
+      const created = await createEntry<T>(store(), c.entity, {
+        [c.idParam]: ulid(),
+        accountId: p.accountId,
+        ...body,
+        createdBy: p.userId,
+        createdAt: now,
+        updatedAt: now,
+        version: 1,
+      } as unknown as Omit<T, 'pk' | 'sk' | 'type'>);
+      return jsonResponse(201, c.view(created));
+    },
+    get: async (req: ApiRequest) => {
+      const p = requirePrincipal(req);
+      allow(p, `${c.area}.view`);
+      return jsonResponse(200, c.view(await load(p, req)));
+    },
+    update: async (req: ApiRequest) => {
+      const p = requirePrincipal(req);
+      parse('path', c.path, req.pathParameters);
+      const { version, ...patch } = parseJsonBody(req, c.updateBody);
+      allow(p, `${c.area}.edit`);
+      const current = await load(p, req, true);
+      const next = { ...merge(strip(current), patch), updatedAt: new Date().toISOString() };
+      return jsonResponse(200, c.view(await replaceEntry(store(), c.entity, next as Omit<T, 'pk' | 'sk' | 'type'>, version)));
+    },
+    delete: async (req: ApiRequest) => {
+      const p = requirePrincipal(req);
+      const id = parse('path', c.path, req.pathParameters)[c.idParam];
+      allow(p, `${c.area}.delete`);
+      await deleteEntry(store(), c.entity, p.accountId, id);
+      return { statusCode: 204, headers: {}, body: '' };
+    },
+  };
+}
+
+const clients = collectionRoutes({
+  entity: clientEntity,
+  area: 'clients',
+  idParam: 'clientId',
+  path: clientPath,
+  createBody: createClientBody,
+  updateBody: updateClientBody,
+  view: clientView,
+});
+const items = collectionRoutes({
+  entity: itemEntity,
+  area: 'products',
+  idParam: 'itemId',
+  path: itemPath,
+  createBody: createItemBody,
+  updateBody: updateItemBody,
+  view: itemView,
+});
+
+export const handler = createApiHandler('catalog', {
+  listClients: clients.list,
+  createClient: clients.create,
+  getClient: clients.get,
+  updateClient: clients.update,
+  deleteClient: clients.delete,
+  listItems: items.list,
+  createItem: items.create,
+  getItem: items.get,
+  updateItem: items.update,
+  deleteItem: items.delete,
 });

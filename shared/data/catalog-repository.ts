@@ -15,7 +15,7 @@ export interface CatalogStore {
   table: string;
 }
 
-interface Entity<T extends { version: number }> {
+export interface Entity<T extends { version: number }> {
   key: (accountId: string, id: string) => { pk: string; sk: string };
   collection: (accountId: string) => { pk: string; skPrefix: string };
   build: (input: Omit<T, 'pk' | 'sk' | 'type'>) => T;

@@ -1,3 +1,4 @@
+import { auditEntry } from '#shared/domain/audit.js';
 import type { Principal } from '#shared/authz/engine.js';
 import { checkBackofficeAvailable, checkRoleAssignment } from '#shared/authz/assignment.js';
 import { customRoleIdOf } from '#shared/authz/roles.js';
@@ -81,16 +82,13 @@ export async function createInvitation(
   steps.push(
     auditStep(
       store.table,
-      {
-        organizationId: p.organizationId,
-        accountId: p.accountId,
-        actorId: p.userId,
+      auditEntry(p, {
         action: 'invitation.created',
         targetType: 'invitation',
         targetId: invitation.invitationId,
         before: null,
         after: { email: invitation.email, role: invitation.role, accountId: target },
-      },
+      }),
       invitation.createdAt,
     ),
   );

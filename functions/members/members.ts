@@ -1,3 +1,4 @@
+import { auditEntry } from '#shared/domain/audit.js';
 import type { Principal } from '#shared/authz/engine.js';
 import { checkMemberChange, checkOwnerRemains, checkRoleAssignment } from '#shared/authz/assignment.js';
 import { parseAccountId } from '#shared/domain/ids.js';
@@ -95,16 +96,13 @@ export async function addMember(store: Store, p: Principal, body: { userId: stri
   steps.push(
     auditStep(
       store.table,
-      {
-        organizationId: p.organizationId,
-        accountId: p.accountId,
-        actorId: p.userId,
+      auditEntry(p, {
         action: 'member.added',
         targetType: 'member',
         targetId: m.userId,
         before: null,
         after: { accountId: m.accountId, email: m.email, role: m.role },
-      },
+      }),
       now,
     ),
   );
@@ -140,16 +138,13 @@ export async function changeRole(
   steps.push(
     auditStep(
       store.table,
-      {
-        organizationId: p.organizationId,
-        accountId: p.accountId,
-        actorId: p.userId,
+      auditEntry(p, {
         action: 'member.role-changed',
         targetType: 'member',
         targetId: m.userId,
         before: { role: m.role, version: m.version },
         after: { role: body.role, version: m.version + 1 },
-      },
+      }),
       now,
     ),
   );
@@ -190,16 +185,13 @@ export async function removeMember(store: Store, p: Principal, userId: string, v
   steps.push(
     auditStep(
       store.table,
-      {
-        organizationId: p.organizationId,
-        accountId: p.accountId,
-        actorId: p.userId,
+      auditEntry(p, {
         action: 'member.removed',
         targetType: 'member',
         targetId: m.userId,
         before: { accountId: m.accountId, email: m.email, role: m.role, grants: grants.map((g) => g.subAccountId) },
         after: null,
-      },
+      }),
       store.now().toISOString(),
     ),
   );
@@ -276,16 +268,13 @@ export async function grantSubAccount(
       },
       auditStep(
         store.table,
-        {
-          organizationId: p.organizationId,
-          accountId: p.accountId,
-          actorId: p.userId,
+        auditEntry(p, {
           action: 'grant.created',
           targetType: 'member',
           targetId: userId,
           before: null,
           after: { subAccountId, role: member.role },
-        },
+        }),
         now,
       ),
     ]);
@@ -315,16 +304,13 @@ export async function revokeSubAccount(store: Store, p: Principal, userId: strin
     },
     auditStep(
       store.table,
-      {
-        organizationId: p.organizationId,
-        accountId: p.accountId,
-        actorId: p.userId,
+      auditEntry(p, {
         action: 'grant.revoked',
         targetType: 'member',
         targetId: userId,
         before: { subAccountId, grantedBy: grant.grantedBy, grantedAt: grant.grantedAt },
         after: null,
-      },
+      }),
       store.now().toISOString(),
     ),
   ]);

@@ -1,3 +1,4 @@
+import { auditEntry } from '#shared/domain/audit.js';
 import type { Principal } from '#shared/authz/engine.js';
 import { checkRoleDefinition } from '#shared/authz/assignment.js';
 import { expandPermissionNames } from '#shared/authz/catalogue.js';
@@ -86,16 +87,13 @@ export async function createRole(
     compiledOnOrganization(store, p, role.roleId, toHex(set), false),
     auditStep(
       store.table,
-      {
-        organizationId: p.organizationId,
-        accountId: p.accountId,
-        actorId: p.userId,
+      auditEntry(p, {
         action: 'role.created',
         targetType: 'role',
         targetId: role.roleId,
         before: null,
         after: { name: role.name, permissions },
-      },
+      }),
       now,
     ),
   ]);
@@ -149,16 +147,13 @@ export async function updateRole(
     compiledOnOrganization(store, p, roleId, toHex(next.set), true),
     auditStep(
       store.table,
-      {
-        organizationId: p.organizationId,
-        accountId: p.accountId,
-        actorId: p.userId,
+      auditEntry(p, {
         action: 'role.updated',
         targetType: 'role',
         targetId: roleId,
         before: { name: role.name, permissions: role.permissions, version: role.version },
         after: { name: updated.name, permissions: updated.permissions, version: updated.version },
-      },
+      }),
       now,
     ),
   ]);
@@ -211,16 +206,13 @@ export async function deleteRole(store: Store, p: Principal, roleId: string, ver
     },
     auditStep(
       store.table,
-      {
-        organizationId: p.organizationId,
-        accountId: p.accountId,
-        actorId: p.userId,
+      auditEntry(p, {
         action: 'role.deleted',
         targetType: 'role',
         targetId: roleId,
         before: { name: role.name, permissions: role.permissions, version: role.version },
         after: null,
-      },
+      }),
       now,
     ),
   ]);

@@ -6,7 +6,7 @@ import { mainAccountIdOf, newOrganizationId, newSubAccountId, parseAccountId } f
 import { Conflict, Forbidden, InUse, NotFound, PlanRequired, StaleVersion } from '#shared/domain/errors.js';
 import { billingSummary, checkFeatureActivation, checkFeatureDeactivation, checkPlanChange, type ChangeVerdict, type SeatHolder } from '#shared/domain/billing.js';
 import { reachesAllSubAccounts, switchList, type SwitchEntry } from '#shared/domain/switch-accounts.js';
-import type { AuditEntry } from '#shared/domain/audit.js';
+import { auditEntry } from '#shared/domain/audit.js';
 import type { Store } from '#shared/data/context.js';
 import { keys } from '#shared/data/keys.js';
 import {
@@ -38,12 +38,6 @@ import type { PageRequest } from '#shared/data/query.js';
  * and sub-accounts, plan, features, billing and the audit log.
  */
 
-const entry = (p: Principal, e: Omit<AuditEntry, 'organizationId' | 'accountId' | 'actorId'>): AuditEntry => ({
-  organizationId: p.organizationId,
-  accountId: p.accountId,
-  actorId: p.userId,
-  ...e,
-});
 
 // ---- sign-up ---------------------------------------------------------------------------
 
@@ -213,7 +207,7 @@ export async function updateAccount(
     },
     auditStep(
       store.table,
-      entry(p, {
+      auditEntry(p, {
         action: 'account.updated',
         targetType: 'account',
         targetId: account.accountId,
@@ -273,7 +267,7 @@ export async function createSubAccount(store: Store, p: Principal, body: { name:
     },
     auditStep(
       store.table,
-      entry(p, {
+      auditEntry(p, {
         action: 'sub-account.created',
         targetType: 'account',
         targetId: account.accountId,
@@ -335,7 +329,7 @@ export async function changePlan(store: Store, p: Principal, body: { plan: Plan;
     orgUpdateStep(store, org, { plan: body.plan, features }),
     auditStep(
       store.table,
-      entry(p, {
+      auditEntry(p, {
         action: 'plan.changed',
         targetType: 'organization',
         targetId: org.organizationId,
@@ -362,7 +356,7 @@ export async function setFeature(store: Store, p: Principal, feature: Feature, a
     orgUpdateStep(store, org, { features }),
     auditStep(
       store.table,
-      entry(p, {
+      auditEntry(p, {
         action: active ? 'feature.activated' : 'feature.deactivated',
         targetType: 'organization',
         targetId: org.organizationId,

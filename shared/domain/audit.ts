@@ -37,6 +37,12 @@ export interface AuditEntry {
   after: Record<string, unknown> | null;
 }
 
+/** An entry of a change made by this actor through this account's path. */
+export const auditEntry = (
+  actor: { organizationId: string; accountId: string; userId: string },
+  e: Omit<AuditEntry, 'organizationId' | 'accountId' | 'actorId'>,
+): AuditEntry => ({ organizationId: actor.organizationId, accountId: actor.accountId, actorId: actor.userId, ...e });
+
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 let last: { time: number; id: string } = { time: -1, id: '' };
 

@@ -14,10 +14,10 @@ import {
   parseInvitationId,
 } from '#shared/domain/invitations.js';
 import type { Store } from '#shared/data/context.js';
-import { adminKeys, keys } from '#shared/data/keys.js';
+import { adminKeys } from '#shared/data/keys.js';
 import { invitationItem, membershipItem, type InvitationItem, type MembershipItem } from '#shared/data/items.js';
 import { getAccount } from '#shared/data/organization-repository.js';
-import { getMembership } from '#shared/data/member-repository.js';
+import { getMembership, userProfileStep } from '#shared/data/member-repository.js';
 import { getInvitation, listInvitations as queryInvitations } from '#shared/data/invitation-repository.js';
 import { activeAccountStep, loadOrganization, membershipPutStep, organizationGuardStep, orgState, roleToAssign } from '#shared/data/admin-steps.js';
 import { auditStep, transact, type TxStep } from '#shared/data/transact.js';
@@ -153,18 +153,8 @@ export async function acceptInvitation(
     },
     membershipPutStep(store.table, member),
     activeAccountStep(store.table, invitation.organizationId, invitation.accountId),
-    {
-      // The profile lets an Owner later add this user by id; the token's e-mail is verified here.
-      item: {
-        Update: {
-          TableName: store.table,
-          Key: keys.user(caller.userId),
-          UpdateExpression: 'SET #type = :type, userId = :user, email = :email, updatedAt = :at',
-          ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: { ':type': 'user', ':user': caller.userId, ':email': invitation.email, ':at': at },
-        },
-      },
-    },
+    // The profile lets an Owner later add this user by id; the token's e-mail is verified here.
+    userProfileStep(store.table, caller.userId, invitation.email, at),
   ];
   const guard = organizationGuardStep(store.table, org, invitation.role);
   if (guard) steps.push(guard);

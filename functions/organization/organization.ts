@@ -27,7 +27,7 @@ import {
   listAllAccounts,
   listSubAccounts as querySubAccounts,
 } from '#shared/data/organization-repository.js';
-import { listGrantsOfMember, listRoleHolders } from '#shared/data/member-repository.js';
+import { listGrantsOfMember, listRoleHolders, userProfileStep } from '#shared/data/member-repository.js';
 import { listAudit as queryAudit, type AuditFilter } from '#shared/data/audit-repository.js';
 import { auditStep, transact, type TxStep } from '#shared/data/transact.js';
 import { loadOrganization, requireMainAccount } from '#shared/data/admin-steps.js';
@@ -99,17 +99,7 @@ export async function signUp(
       put(accountItem({ accountId: mainAccountId, organizationId, kind: 'main', name: body.name, status: 'active', createdAt: now, version: 1 })),
       put(membershipItem({ accountId: mainAccountId, organizationId, userId: caller.userId, email, role: 'owner', createdAt: now, version: 1 })),
       put(signUpItem({ userId: caller.userId, organizationId, idempotencyKey, createdAt: now })),
-      {
-        item: {
-          Update: {
-            TableName: store.table,
-            Key: keys.user(caller.userId),
-            UpdateExpression: 'SET #type = :type, userId = :user, email = :email, updatedAt = :at',
-            ExpressionAttributeNames: { '#type': 'type' },
-            ExpressionAttributeValues: { ':type': 'user', ':user': caller.userId, ':email': email, ':at': now },
-          },
-        },
-      },
+      userProfileStep(store.table, caller.userId, email, now),
       auditStep(
         store.table,
         {

@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { adminKeys } from './keys.js';
 import type { InvitationItem } from './items.js';
 import type { Page } from './pagination.js';
-import { queryPage, type PageRequest } from './query.js';
+import { queryPrefixPage, type PageRequest } from './query.js';
 import { getItem } from './transact.js';
 import type { InvitationRef } from '../domain/invitations.js';
 
@@ -23,15 +23,5 @@ export function listInvitations(
   accountId: string | undefined,
   page: PageRequest,
 ): Promise<Page<InvitationItem>> {
-  const { pk, skPrefix } = adminKeys.invitationsPrefix(organizationId, accountId);
-  return queryPage<InvitationItem>(
-    db,
-    {
-      TableName: table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
-    },
-    { attribute: 'pk', value: pk },
-    page,
-  );
+  return queryPrefixPage<InvitationItem>(db, table, adminKeys.invitationsPrefix(organizationId, accountId), page);
 }

@@ -2,8 +2,8 @@ import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { adminKeys, keys } from './keys.js';
 import type { GrantItem, MembershipItem, UserItem } from './items.js';
 import { decodeCursor, encodeCursor, type Page } from './pagination.js';
-import { queryAll, type PageRequest } from './query.js';
-import { getItem, mapWriteError } from './transact.js';
+import { prefixCondition, queryAll, type PageRequest } from './query.js';
+import { getItem, mapWriteError, type TxStep } from './transact.js';
 
 /* Members, their grants, and role holders (issue 4). Writes are transaction steps built by the callers. */
 
@@ -27,11 +27,9 @@ export async function getMemberWithGrants(
   accountId: string,
   userId: string,
 ): Promise<MemberWithGrants | undefined> {
-  const { pk, skPrefix } = keys.memberWithGrantsPrefix(accountId, userId);
   const items = await queryAll<MembershipItem | GrantItem>(db, {
     TableName: table,
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-    ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+    ...prefixCondition(keys.memberWithGrantsPrefix(accountId, userId)),
     ConsistentRead: true,
   });
   const membership = items.find((i): i is MembershipItem => i.type === 'membership');
@@ -130,3 +128,16 @@ export function listRoleHolders(
     max,
   );
 }
+
+/** Upserts the profile of a user whose e-mail a verified token just showed (sign-up, acceptance). */
+export const userProfileStep = (table: string, userId: string, email: string, at: string): TxStep => ({
+  item: {
+    Update: {
+      TableName: table,
+      Key: keys.user(userId),
+      UpdateExpression: 'SET #type = :type, userId = :user, email = :email, updatedAt = :at',
+      ExpressionAttributeNames: { '#type': 'type' },
+      ExpressionAttributeValues: { ':type': 'user', ':user': userId, ':email': email, ':at': at },
+    },
+  },
+});

@@ -27,6 +27,20 @@ export async function queryPage<T>(
   }
 }
 
+/** The key condition of the items of one partition under a sort-key prefix. */
+export const prefixCondition = (prefix: { pk: string; skPrefix: string }) => ({
+  KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+  ExpressionAttributeValues: { ':pk': prefix.pk, ':prefix': prefix.skPrefix },
+});
+
+/** One page of the items of one partition under a sort-key prefix, the cursor bound to it. */
+export const queryPrefixPage = <T>(
+  db: DynamoDBDocumentClient,
+  table: string,
+  prefix: { pk: string; skPrefix: string },
+  page: PageRequest,
+): Promise<Page<T>> => queryPage<T>(db, { TableName: table, ...prefixCondition(prefix) }, { attribute: 'pk', value: prefix.pk }, page);
+
 /** Every item of a key condition, page after page: for partitions known to be small. */
 export async function queryAll<T>(db: DynamoDBDocumentClient, input: QueryCommandInput, max = 1000): Promise<T[]> {
   const items: T[] = [];

@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys.js';
 import type { CustomRoleItem } from './items.js';
 import type { Page } from './pagination.js';
-import { queryPage, type PageRequest } from './query.js';
+import { queryPrefixPage, type PageRequest } from './query.js';
 import { getItem } from './transact.js';
 
 /* Custom roles (issue 4); their compiled bits live on the organization item. */
@@ -18,15 +18,5 @@ export function listRoles(
   organizationId: string,
   page: PageRequest,
 ): Promise<Page<CustomRoleItem>> {
-  const { pk, skPrefix } = keys.customRolePrefix(organizationId);
-  return queryPage<CustomRoleItem>(
-    db,
-    {
-      TableName: table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
-    },
-    { attribute: 'pk', value: pk },
-    page,
-  );
+  return queryPrefixPage<CustomRoleItem>(db, table, keys.customRolePrefix(organizationId), page);
 }

@@ -3,7 +3,7 @@ import type { Principal } from '#shared/authz/engine.js';
 import { checkRoleDefinition } from '#shared/authz/assignment.js';
 import { expandPermissionNames } from '#shared/authz/catalogue.js';
 import { compile, EMPTY, toHex } from '#shared/authz/permission-set.js';
-import { customRoleRef } from '#shared/authz/roles.js';
+import { customRoleRef, MAX_CUSTOM_ROLES } from '#shared/authz/roles.js';
 import { ulid } from '#shared/domain/ids.js';
 import { Conflict, InUse, NotFound, StaleVersion, ValidationError } from '#shared/domain/errors.js';
 import { throwUnlessOk } from '#shared/domain/refusals.js';
@@ -54,12 +54,19 @@ const compiledOnOrganization = (store: Store, p: Principal, roleId: string, hex:
       TableName: store.table,
       Key: keys.organization(p.organizationId),
       UpdateExpression: 'SET customRoles.#role = :hex, #version = #version + :one',
-      ConditionExpression: mustExist ? 'attribute_exists(customRoles.#role)' : 'attribute_exists(pk)',
+      // A new role is refused in the same write once the organization has as many as it
+      // may: concurrent creations cannot overshoot the cap.
+      ConditionExpression: mustExist ? 'attribute_exists(customRoles.#role)' : 'size(customRoles) < :max',
       ExpressionAttributeNames: { '#role': roleId, '#version': 'version' },
-      ExpressionAttributeValues: { ':hex': hex, ':one': 1 },
+      ExpressionAttributeValues: { ':hex': hex, ':one': 1, ...(mustExist ? {} : { ':max': MAX_CUSTOM_ROLES }) },
     },
   },
-  onConditionFailed: () => new NotFound('no such role in this organization'),
+  onConditionFailed: () =>
+    mustExist
+      ? new NotFound('no such role in this organization')
+      : new Conflict(`an organization may define at most ${MAX_CUSTOM_ROLES} custom roles`, {
+          extensions: { reason: 'custom-role-limit', limit: MAX_CUSTOM_ROLES },
+        }),
 });
 
 export async function createRole(

@@ -112,3 +112,10 @@ export function compileCustomRole(names: readonly string[]): {
   const { permissions, unknown } = expandPermissionNames(names);
   return { permissions, hex: toHex(compile(permissions)), unknown };
 }
+
+/**
+ * Custom roles an organization may define. Their compiled bits live on the organization
+ * item, which the authorizer reads on every uncached decision: at about 60 bytes a role,
+ * 50 keep that item well under 4 KB, one read capacity unit.
+ */
+export const MAX_CUSTOM_ROLES = 50;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { call } from '../../support/http.js';
 import { createOrganization } from '../../support/orgs.js';
-import { as, auditAbout, expectProblem, u } from './helpers.js';
+import { MAX_CUSTOM_ROLES } from '#shared/authz/roles.js';
+import { as, auditAbout, auditAll, expectProblem, u } from './helpers.js';
 
 /* Custom roles over HTTP (issue 4; SPEC.md 2). */
 describe('custom roles', () => {
@@ -28,6 +29,24 @@ describe('custom roles', () => {
     const entries = await auditAbout(owner, org.mainAccountId, id);
     expect(entries.map((e) => e.action)).toEqual(['role.updated', 'role.created']);
     expect(entries[0]).toMatchObject({ before: { name: 'Integrator', version: 1 }, after: { name: 'Integrations', version: 2 } });
+  });
+
+  it("refuses a custom role beyond the organization's limit with a 409, writing nothing", async () => {
+    const org = await createOrganization({
+      members: [{ key: 'owner', role: 'owner' }],
+      customRoles: Array.from({ length: MAX_CUSTOM_ROLES - 1 }, (_, i) => ({ key: `r${i}`, name: `Role ${i}`, permissions: ['clients.view'] })),
+    });
+    const owner = org.users.owner!;
+    const A = `/accounts/${org.mainAccountId}`;
+    const last = await as(owner, 'POST', `${A}/roles`, { name: 'The last one', permissions: ['clients.view'] });
+    expect(last.status, last.text).toBe(201);
+    const over = await as(owner, 'POST', `${A}/roles`, { name: 'One too many', permissions: ['clients.view'] });
+    expectProblem(over, 409, 'conflict');
+    expect(over.body).toMatchObject({ reason: 'custom-role-limit', limit: MAX_CUSTOM_ROLES });
+    const names = (await as(owner, 'GET', `${A}/roles?limit=100`)).body.items.map((r: { name: string }) => r.name);
+    expect(names).not.toContain('One too many');
+    // Only the role that fitted was audited (the seeded ones were written directly).
+    expect((await auditAll(owner, org.mainAccountId)).filter((e) => e.action === 'role.created')).toHaveLength(1);
   });
 
   it('refuses unknown permission names with a 400 naming each one', async () => {

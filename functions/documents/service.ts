@@ -1,6 +1,6 @@
 import type { Principal } from '#shared/authz/engine.js';
 import { decide } from '#shared/authz/engine.js';
-import { Conflict, Forbidden, ValidationError, VersionConflict } from '#shared/domain/errors.js';
+import { Conflict, Forbidden, ValidationError, StaleVersion } from '#shared/domain/errors.js';
 import { ulid } from '#shared/domain/ids.js';
 import { formatDocumentNumber, type DocumentKind } from '#shared/domain/invoicing/documents.js';
 import { assertDatesInOrder, assertManualTransition, isDeletable, isEditable, type DocumentStatus } from '#shared/domain/invoicing/status.js';
@@ -112,7 +112,7 @@ export async function update(
 ): Promise<DocumentItem> {
   const current = requireAllowed(p, 'documents.view', 'documents.edit', owned(await getDocument(store, p.accountId, kind, documentId, true)), 'document');
   if (input.version !== current.version) {
-    throw new VersionConflict(`version ${input.version} is stale; the document is at version ${current.version}`, {
+    throw new StaleVersion(`version ${input.version} is stale; the document is at version ${current.version}`, {
       extensions: { currentVersion: current.version },
     });
   }

@@ -2,7 +2,7 @@ import { createApiHandler, jsonResponse, parse, parseJsonBody, requirePrincipal 
 import { documentClient, tableName } from '#shared/data/client.js';
 import { accountPath, createPaymentBody, listCatalogQuery, paymentPath } from '#shared/contracts/invoicing.js';
 import { decide, type Principal } from '#shared/authz/engine.js';
-import { Conflict, Forbidden, IllegalTransition, ValidationError, VersionConflict } from '#shared/domain/errors.js';
+import { Conflict, Forbidden, IllegalTransition, ValidationError, StaleVersion } from '#shared/domain/errors.js';
 import { ulid } from '#shared/domain/ids.js';
 import { listScope, requireAllowed, requireVisible } from '#shared/domain/invoicing/access.js';
 import { outstandingOf } from '#shared/domain/invoicing/documents.js';
@@ -95,7 +95,7 @@ export const handler = createApiHandler('payments', {
         if (!(e instanceof InvoiceMoved)) throw e;
       }
     }
-    throw new VersionConflict('the invoice kept changing; retry the payment');
+    throw new StaleVersion('the invoice kept changing; retry the payment');
   },
 
   getPayment: async (req) => {
@@ -122,6 +122,6 @@ export const handler = createApiHandler('payments', {
         if (!(e instanceof InvoiceMoved)) throw e;
       }
     }
-    throw new VersionConflict('the invoice kept changing; retry');
+    throw new StaleVersion('the invoice kept changing; retry');
   },
 });

@@ -3,7 +3,7 @@ import { documentClient, tableName } from '#shared/data/client.js';
 import { accountPath, SETTINGS_DEFAULTS, SETTINGS_SCHEMAS, settingsPatchSchemas, type SettingsSection } from '#shared/contracts/invoicing.js';
 import { decide, type Principal } from '#shared/authz/engine.js';
 import type { Action } from '#shared/authz/catalogue.js';
-import { Forbidden, VersionConflict } from '#shared/domain/errors.js';
+import { Forbidden, StaleVersion } from '#shared/domain/errors.js';
 import { getSettings, putSettings } from '#shared/data/settings-repository.js';
 import type { SettingsItem } from '#shared/data/items.js';
 
@@ -49,7 +49,7 @@ function routes(section: SettingsSection, get: string, update: string): Record<s
       allow(p, EDIT[section]);
       const current = view(section, await getSettings(store(), p.accountId, section, true));
       if (current.version !== version) {
-        throw new VersionConflict(`version ${version} is stale; the settings are at version ${current.version}`, {
+        throw new StaleVersion(`version ${version} is stale; the settings are at version ${current.version}`, {
           extensions: { currentVersion: current.version },
         });
       }

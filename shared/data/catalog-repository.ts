@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { NotFound, VersionConflict } from '../domain/errors.js';
+import { NotFound, StaleVersion } from '../domain/errors.js';
 import { invoicingKeys } from './keys.js';
 import { catalogItem, clientItem, type CatalogItem, type ClientItem } from './items.js';
 import { decodeCursor, encodeCursor, type Page } from './pagination.js';
@@ -64,7 +64,7 @@ export async function getEntry<T extends { version: number }>(
 async function refusal<T extends { version: number }>(store: CatalogStore, entity: Entity<T>, accountId: string, id: string, version: number): Promise<never> {
   const now = await getEntry(store, entity, accountId, id, true);
   if (!now) throw new NotFound(`the ${entity.noun} does not exist`);
-  throw new VersionConflict(`version ${version} is stale; the ${entity.noun} is at version ${now.version}`, {
+  throw new StaleVersion(`version ${version} is stale; the ${entity.noun} is at version ${now.version}`, {
     extensions: { currentVersion: now.version },
   });
 }

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, DeleteCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { NotFound, ServiceUnavailable, VersionConflict, Conflict } from '../domain/errors.js';
+import { NotFound, ServiceUnavailable, StaleVersion, Conflict } from '../domain/errors.js';
 import type { DocumentKind } from '../domain/invoicing/documents.js';
 import { invoicingKeys } from './keys.js';
 import { documentItem, type DocumentCounterItem, type DocumentItem } from './items.js';
@@ -133,7 +133,7 @@ export async function getDocument(
 async function refusal(store: DocumentStore, current: DocumentItem): Promise<never> {
   const now = await getDocument(store, current.accountId, current.kind, current.documentId, true);
   if (!now) throw new NotFound('the document does not exist');
-  throw new VersionConflict(`version ${current.version} is stale; the document is at version ${now.version}`, {
+  throw new StaleVersion(`version ${current.version} is stale; the document is at version ${now.version}`, {
     extensions: { currentVersion: now.version },
   });
 }

@@ -1,5 +1,5 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { NotFound, VersionConflict } from '../domain/errors.js';
+import { NotFound, StaleVersion } from '../domain/errors.js';
 import { invoicingKeys } from './keys.js';
 import { paymentItem, type DocumentItem, type PaymentItem } from './items.js';
 import { decodeCursor, encodeCursor, type Page } from './pagination.js';
@@ -19,7 +19,7 @@ export interface PaymentStore {
 export type NewPayment = Omit<PaymentItem, 'pk' | 'sk' | 'gsi2pk' | 'gsi2sk' | 'type'>;
 
 /** Thrown when the invoice moved between read and write; the caller re-reads and retries. */
-export class InvoiceMoved extends VersionConflict {}
+export class InvoiceMoved extends StaleVersion {}
 
 function invoiceUpdate(table: string, invoice: DocumentItem, paid: number, status: string, by: string, at: string) {
   return {

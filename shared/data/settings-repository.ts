@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { VersionConflict } from '../domain/errors.js';
+import { StaleVersion } from '../domain/errors.js';
 import { invoicingKeys } from './keys.js';
 import { settingsItem, type SettingsItem } from './items.js';
 import { isConditionalCheckFailed } from './conditions.js';
@@ -43,7 +43,7 @@ export async function putSettings(
   } catch (e) {
     if (!isConditionalCheckFailed(e)) throw e;
     const now = await getSettings(store, input.accountId, input.section, true);
-    throw new VersionConflict(`version ${expectedVersion} is stale; the settings are at version ${now?.version ?? 0}`, {
+    throw new StaleVersion(`version ${expectedVersion} is stale; the settings are at version ${now?.version ?? 0}`, {
       extensions: { currentVersion: now?.version ?? 0 },
     });
   }

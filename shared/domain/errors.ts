@@ -108,10 +108,4 @@ export class IllegalTransition extends DomainError {
   readonly slug = 'illegal-transition';
   readonly title = 'This status change is not allowed';
 }
-
-/**
- * 409: the write named a version that is no longer current (extensions: currentVersion).
- * The same problem type as issue 4's StaleVersion: one slug for optimistic locking.
- */
-export class VersionConflict extends StaleVersion {}
 // --- end invoicing (issue 5) -----------------------------------------------------------

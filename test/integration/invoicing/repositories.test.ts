@@ -16,7 +16,7 @@ import { invoicingKeys } from '#shared/data/keys.js';
 import type { ClientItem, DocumentItem } from '#shared/data/items.js';
 import { formatDocumentNumber } from '#shared/domain/invoicing/documents.js';
 import { ulid } from '#shared/domain/ids.js';
-import { NotFound, VersionConflict } from '#shared/domain/errors.js';
+import { NotFound, StaleVersion } from '#shared/domain/errors.js';
 import { createTestTable } from '../../support/dynamodb.js';
 
 /* The invoicing repositories against DynamoDB Local: real conditions, transactions and indexes. */
@@ -78,7 +78,7 @@ describe('numbering against DynamoDB Local', () => {
     const outcomes = await Promise.allSettled([1, 2].map(() => replaceDocument(store(), d, { ...doc(acc), documentId: d.documentId, status: 'issued' }, formatDocumentNumber)));
     expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
     const rejected = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
-    expect(rejected.reason).toBeInstanceOf(VersionConflict);
+    expect(rejected.reason).toBeInstanceOf(StaleVersion);
     const next = await createDocument(store(), doc(acc), formatDocumentNumber);
     expect(next.sequence).toBe(2);
   });
@@ -86,11 +86,11 @@ describe('numbering against DynamoDB Local', () => {
   it('deletes a draft only at the version read, and never an issued document', async () => {
     const acc = account();
     const d = await createDocument(store(), doc(acc, { status: 'draft' }), formatDocumentNumber);
-    await expect(deleteDraft(store(), { ...d, version: 0 })).rejects.toBeInstanceOf(VersionConflict);
+    await expect(deleteDraft(store(), { ...d, version: 0 })).rejects.toBeInstanceOf(StaleVersion);
     await deleteDraft(store(), d);
     expect(await getDocument(store(), acc, 'invoice', d.documentId)).toBeUndefined();
     const issued = await createDocument(store(), doc(acc), formatDocumentNumber);
-    await expect(deleteDraft(store(), issued)).rejects.toBeInstanceOf(VersionConflict);
+    await expect(deleteDraft(store(), issued)).rejects.toBeInstanceOf(StaleVersion);
     expect(await getDocument(store(), acc, 'invoice', issued.documentId, true)).toBeDefined();
   });
 });
@@ -174,7 +174,7 @@ describe('clients and settings against DynamoDB Local', () => {
     await createEntry<ClientItem>(store(), clientEntity, { ...base, clientId: ulid(), name: 'Beta' });
     const { pk: _pk, sk: _sk, type: _t, ...plain } = c;
     await replaceEntry(store(), clientEntity, { ...plain, name: 'ACME Ltd' }, 1);
-    await expect(replaceEntry(store(), clientEntity, { ...plain, name: 'lost update' }, 1)).rejects.toBeInstanceOf(VersionConflict);
+    await expect(replaceEntry(store(), clientEntity, { ...plain, name: 'lost update' }, 1)).rejects.toBeInstanceOf(StaleVersion);
     expect((await getEntry(store(), clientEntity, acc, c.clientId))?.name).toBe('ACME Ltd');
     expect((await listEntries(store(), clientEntity, acc, { limit: 10 })).items.map((i) => i.name).sort()).toEqual(['ACME Ltd', 'Beta']);
     await deleteEntry(store(), clientEntity, acc, c.clientId);
@@ -185,7 +185,7 @@ describe('clients and settings against DynamoDB Local', () => {
     const acc = account();
     const input = { accountId: acc, section: 'business', data: { name: 'A' }, updatedBy: 'u', updatedAt: 't' };
     await putSettings(store(), input, 0);
-    await expect(putSettings(store(), { ...input, data: { name: 'B' } }, 0)).rejects.toBeInstanceOf(VersionConflict);
+    await expect(putSettings(store(), { ...input, data: { name: 'B' } }, 0)).rejects.toBeInstanceOf(StaleVersion);
     await putSettings(store(), { ...input, data: { name: 'C' } }, 1);
     expect(await getSettings(store(), acc, 'business', true)).toMatchObject({ version: 2, data: { name: 'C' } });
   });

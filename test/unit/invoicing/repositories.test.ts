@@ -9,7 +9,7 @@ import { clientEntity, deleteEntry, replaceEntry } from '#shared/data/catalog-re
 import { putSettings } from '#shared/data/settings-repository.js';
 import { documentItem, type ClientItem } from '#shared/data/items.js';
 import { formatDocumentNumber } from '#shared/domain/invoicing/documents.js';
-import { NotFound, ServiceUnavailable, VersionConflict } from '#shared/domain/errors.js';
+import { NotFound, ServiceUnavailable, StaleVersion } from '#shared/domain/errors.js';
 
 const TABLE = 'kontor-test';
 const ACC = 'acc_01JTEST0000000000000000000';
@@ -104,8 +104,8 @@ describe('document numbering (counter and document in one transaction)', () => {
     ddb.on(GetCommand, { Key: { pk: current.pk, sk: current.sk } }).resolves({ Item: { ...current, version: 3 } });
     ddb.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed'));
     const err = await replaceDocument(store, current, { ...draft(), status: 'issued' }, formatDocumentNumber).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(VersionConflict);
-    expect((err as VersionConflict).extensions).toEqual({ currentVersion: 3 });
+    expect(err).toBeInstanceOf(StaleVersion);
+    expect((err as StaleVersion).extensions).toEqual({ currentVersion: 3 });
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
   });
 
@@ -194,8 +194,8 @@ describe('clients and items, settings', () => {
     ddb.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
     ddb.on(GetCommand).resolves({ Item: { ...client, version: 5 } });
     const err = await replaceEntry(store, clientEntity, client, 2).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(VersionConflict);
-    expect((err as VersionConflict).extensions).toEqual({ currentVersion: 5 });
+    expect(err).toBeInstanceOf(StaleVersion);
+    expect((err as StaleVersion).extensions).toEqual({ currentVersion: 5 });
   });
 
   it('when the client was deleted meanwhile, an edit answers 404', async () => {
@@ -219,6 +219,6 @@ describe('clients and items, settings', () => {
     ddb.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
     ddb.on(GetCommand).resolves({ Item: { version: 4 } });
     const err = await putSettings(store, { accountId: ACC, section: 'other', data: {}, updatedBy: 'u1', updatedAt: 't' }, 3).catch((e: unknown) => e);
-    expect((err as VersionConflict).extensions).toEqual({ currentVersion: 4 });
+    expect((err as StaleVersion).extensions).toEqual({ currentVersion: 4 });
   });
 });

@@ -1,6 +1,7 @@
 import { ACCOUNT_PREFIX, ROUTES, isAccountRoute, type Route } from '../http/routes.js';
 import { mayUse, type Principal } from './engine.js';
 import { arnMatches, methodArnFor } from './arn.js';
+import { toHex } from './permission-set.js';
 
 /*
  * The authorizer's IAM policy. API Gateway caches the policy per identity source (token +
@@ -48,17 +49,44 @@ function document(allow: string[], deny: string[]): PolicyDocument {
   return { Version: '2012-10-17', Statement: statements };
 }
 
+/**
+ * Which account routes to allow and which shadowed ones to deny depends only on the
+ * permission set: the account id and the API prefix appear identically in every pattern
+ * and sample, so they cannot change a match. Working it out costs a glob match per (route,
+ * allowed pattern) pair; it is done once per distinct permission set in a container, not
+ * on every uncached decision. Few distinct sets exist (built-in roles, custom roles).
+ */
+interface RouteSelection {
+  allow: readonly Route[];
+  deny: readonly Route[];
+}
+const selections = new Map<string, RouteSelection>();
+const SAMPLE_PREFIX = 'arn:aws:execute-api:region:000000000000:api/stage';
+const SAMPLE_ACCOUNT = 'acc_SAMPLE';
+
+function routeSelection(principal: Principal): RouteSelection {
+  const key = toHex(principal.permissions);
+  const known = selections.get(key);
+  if (known) return known;
+  const permitted = new Set(permittedAccountRoutes(principal));
+  const patterns = [...permitted].map((r) => routeArnPattern(SAMPLE_PREFIX, r, SAMPLE_ACCOUNT));
+  const selection: RouteSelection = {
+    allow: [...permitted],
+    deny: (ROUTES as readonly Route[])
+      .filter((r) => isAccountRoute(r) && !permitted.has(r))
+      .filter((r) => patterns.some((pattern) => arnMatches(pattern, sampleArn(SAMPLE_PREFIX, r, SAMPLE_ACCOUNT)))),
+  };
+  // Bounded: custom roles are capped per organization, but a container serves many.
+  if (selections.size >= 1000) selections.clear();
+  selections.set(key, selection);
+  return selection;
+}
+
 /** Policy for a principal in its account: exactly the routes it may call there. */
 export function accountPolicy(prefix: string, principal: Principal): PolicyDocument {
-  const accountRoutes = (ROUTES as readonly Route[]).filter(isAccountRoute);
-  const permitted = new Set(permittedAccountRoutes(principal));
-  const allow = [...permitted].map((r) => routeArnPattern(prefix, r, principal.accountId));
-  const deny = accountRoutes
-    .filter((r) => !permitted.has(r))
-    .map((r) => ({ r, sample: sampleArn(prefix, r, principal.accountId) }))
-    .filter(({ sample }) => allow.some((pattern) => arnMatches(pattern, sample)))
-    .map(({ r }) => routeArnPattern(prefix, r, principal.accountId));
-  return document(allow, deny);
+  const { allow, deny } = routeSelection(principal);
+  const pattern = (r: Route) => routeArnPattern(prefix, r, principal.accountId);
+  return document(allow.map(pattern), deny.map(pattern));
 }
 
 /** Policy for an authenticated caller on routes not tied to an account (/me, sign-up). */

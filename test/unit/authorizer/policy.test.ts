@@ -76,6 +76,19 @@ describe('the authorizer policy', () => {
     }
   });
 
+  it('builds the same policy for the same permissions in any account, naming only that account and API', () => {
+    const otherPrefix = 'arn:aws:execute-api:us-east-1:210987654321:otherapi/dev';
+    for (const role of BUILT_IN_ROLES) {
+      // The first call may be answered from the per-permission-set memo the second one filled.
+      const here = JSON.stringify(accountPolicy(PREFIX, principal(BUILT_IN_PERMISSIONS[role], ACCOUNT)));
+      const there = JSON.stringify(accountPolicy(otherPrefix, principal(BUILT_IN_PERMISSIONS[role], OTHER)));
+      // OTHER extends ACCOUNT's id with `_…`: any other occurrence of ACCOUNT is a leak.
+      expect(there).not.toMatch(new RegExp(`${ACCOUNT}(?!_)`));
+      expect(there).not.toContain(PREFIX);
+      expect(there.replaceAll(otherPrefix, PREFIX).replaceAll(OTHER, ACCOUNT)).toBe(here);
+    }
+  });
+
   it('never allows another API or stage', () => {
     const policy = accountPolicy(PREFIX, principal(BUILT_IN_PERMISSIONS.owner));
     const otherStage = 'arn:aws:execute-api:eu-central-1:123456789012:api123/dev';

@@ -7,6 +7,7 @@ import { cedarDecide, loadCedarPolicies, prepareCedar } from './engines/cedar.js
 import { casbinDecide, loadCasbin, prepareCasbin } from './engines/casbin.js';
 import { measure, type Measurement } from './timing.js';
 import { measureDynamoDb, type DynamoRow } from './dynamodb.js';
+import { measurePolicies, type PolicyRow } from './policy.js';
 
 /*
  * `npm run bench` — the same workload decided by Kontor's engine, Cedar (cedar-wasm) and
@@ -86,13 +87,16 @@ async function main() {
     }
   }
 
+  log('timing the authorizer policy');
+  const policies = measurePolicies();
+
   let dynamo: DynamoRow[] | undefined;
   if (!args.has('--no-dynamodb')) {
     log('DynamoDB Local: principal loading cost by organization size');
     dynamo = await measureDynamoDb(quick ? [1, 100, 1_000] : [1, 100, 10_000], log);
   }
 
-  const report = render({ n, allowedCount, rk, ru, rb, rc, dynamo });
+  const report = render({ n, allowedCount, rk, ru, rb, rc, policies, dynamo });
   console.log(report);
   if (args.has('--write')) {
     const path = new URL('../docs/benchmarks.md', import.meta.url);
@@ -135,6 +139,7 @@ function render(r: {
   ru: Measurement;
   rb: Measurement;
   rc: Measurement;
+  policies: PolicyRow[];
   dynamo: DynamoRow[] | undefined;
 }): string {
   const row = (name: string, m: Measurement) =>
@@ -158,6 +163,14 @@ function render(r: {
     `Ratios (checks/s): Kontor vs casbin **${ratio(r.rk, r.rb)}**, Kontor vs Cedar **${ratio(r.rk, r.rc)}**; ` +
       `Kontor from facts vs casbin ${ratio(r.ru, r.rb)}, vs Cedar ${ratio(r.ru, r.rc)}.`,
   ];
+  lines.push(
+    '',
+    'Authorizer, building the IAM policy for every route the principal may use in the account (per uncached decision):',
+    '',
+    '| principal | policy size | per policy |',
+    '|---|--:|--:|',
+    ...r.policies.map((p) => `| ${p.principal} | ${fmtInt(p.bytes)} B | ${fmtNs(p.microseconds * 1000)} |`),
+  );
   if (r.dynamo) {
     lines.push(
       '',

@@ -142,6 +142,10 @@ function headerMaps(req: IncomingMessage): { single: Record<string, string>; mul
   return { single, multi };
 }
 
+/** A request header by name, case-insensitively, as API Gateway resolves identity sources. */
+const headerValue = (headers: Record<string, string>, name: string): string | undefined =>
+  Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
+
 function queryMaps(url: URL): { single: Record<string, string> | null; multi: Record<string, string[]> | null } {
   const single: Record<string, string> = {};
   const multi: Record<string, string[]> = {};
@@ -181,7 +185,7 @@ export function createGateway(options: GatewayOptions): Server {
 
     let authorizerContext: Record<string, string> | undefined;
     if (route.auth !== 'public') {
-      const authorization = Object.entries(headers).find(([k]) => k.toLowerCase() === 'authorization')?.[1];
+      const authorization = headerValue(headers, 'authorization');
       // The identity source is missing: API Gateway refuses without calling the authorizer.
       if (!authorization) return gatewayResponse(res, 'UNAUTHORIZED', path);
       const key = AuthorizerCache.key(authorization, path);
@@ -225,7 +229,7 @@ export function createGateway(options: GatewayOptions): Server {
       authorizerContext = integrationAuthorizerContext(result);
     }
 
-    const contentType = Object.entries(headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
+    const contentType = headerValue(headers, 'content-type') ?? '';
     const isText = body.length === 0 || contentType === '' || TEXT_TYPES.test(contentType);
     const event: APIGatewayProxyEvent = {
       resource: route.path,

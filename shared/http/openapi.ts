@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CONTRACTS } from '../contracts/index.js';
+import type { RouteContract } from '../contracts/types.js';
 import { ROUTES, type Route } from './routes.js';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
 
@@ -41,8 +42,7 @@ const problemRef = (description: string) => ({
 });
 
 /** Path parameters from the template, described by the contract's path schema when it has one. */
-function parameters(route: Route): JsonSchema[] {
-  const contract = CONTRACTS[route.id as keyof typeof CONTRACTS];
+function parameters(route: Route, contract: RouteContract | undefined): JsonSchema[] {
   const pathSchema = contract?.path ? toSchema(contract.path, 'input') : undefined;
   const pathProps = (pathSchema?.properties ?? {}) as Record<string, JsonSchema>;
   const params: JsonSchema[] = [...route.path.matchAll(/\{([^}]+)\}/g)].map(([, name]) => ({
@@ -80,7 +80,7 @@ function operation(route: Route): JsonSchema {
     operationId: route.id,
     summary: route.summary,
     tags: [route.fn],
-    parameters: parameters(route),
+    parameters: parameters(route, contract),
     responses,
   };
   if (typeof route.auth === 'object') op['x-kontor-permission'] = route.auth.action;

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { expandPermissionNames } from '#shared/authz/catalogue.js';
-import { compile, toHex } from '#shared/authz/permission-set.js';
+import { compileCustomRole } from '#shared/authz/roles.js';
 import type { Feature, Plan } from '#shared/authz/plans.js';
 import { accountItem, grantItem, membershipItem, organizationItem, userItem } from '#shared/data/items.js';
 import { mainAccountIdOf, newOrganizationId, newSubAccountId } from '#shared/domain/ids.js';
@@ -56,11 +55,11 @@ export async function createOrganization(spec: OrgSpec): Promise<TestOrganizatio
   const roleIds: Record<string, string> = {};
   const customRoles: Record<string, string> = {};
   for (const r of spec.customRoles ?? []) {
-    const { permissions, unknown } = expandPermissionNames(r.permissions);
+    const { hex, unknown } = compileCustomRole(r.permissions);
     if (unknown.length) throw new Error(`unknown permissions in test role ${r.key}: ${unknown.join(', ')}`);
     const roleId = `role_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
     roleIds[r.key] = roleId;
-    customRoles[roleId] = toHex(compile(permissions));
+    customRoles[roleId] = hex;
   }
   const roleOf = (role: string) => {
     if (!role.startsWith('custom:')) return role;

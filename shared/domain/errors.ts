@@ -17,12 +17,18 @@ export abstract class DomainError extends Error {
   readonly errors?: FieldError[] | undefined;
   /** Extra machine-readable members of the problem document. */
   readonly extensions?: Record<string, unknown> | undefined;
+  /** Response headers the problem needs (`Retry-After` on a 503). */
+  readonly headers?: Record<string, string> | undefined;
 
-  constructor(detail: string, options?: { errors?: FieldError[]; extensions?: Record<string, unknown> }) {
+  constructor(
+    detail: string,
+    options?: { errors?: FieldError[]; extensions?: Record<string, unknown>; headers?: Record<string, string> },
+  ) {
     super(detail);
     this.name = new.target.name;
     this.errors = options?.errors;
     this.extensions = options?.extensions;
+    this.headers = options?.headers;
   }
 }
 
@@ -62,10 +68,16 @@ export class Conflict extends DomainError {
   readonly title = 'The request conflicts with the current state';
 }
 
+/** Throttling or a transient fault downstream: the client may retry after `Retry-After` seconds. */
 export class ServiceUnavailable extends DomainError {
   readonly status = 503;
   readonly slug = 'service-unavailable';
   readonly title = 'The service is temporarily unavailable';
+
+  constructor(detail: string, options?: { retryAfterSeconds?: number; extensions?: Record<string, unknown> }) {
+    const retryAfter = options?.retryAfterSeconds ?? 1;
+    super(detail, { extensions: options?.extensions, headers: { 'retry-after': String(retryAfter) } });
+  }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -126,10 +126,13 @@ export function createApiHandler(
       const e = request.error;
       const instance = request.event?.path;
       if (e instanceof DomainError) {
-        request.response = problemResponse({
-          ...problem(e.status, e.slug, e.title, e.message, { errors: e.errors, extensions: e.extensions }),
-          ...(instance ? { instance } : {}),
-        });
+        request.response = problemResponse(
+          {
+            ...problem(e.status, e.slug, e.title, e.message, { errors: e.errors, extensions: e.extensions }),
+            ...(instance ? { instance } : {}),
+          },
+          e.headers,
+        );
         return;
       }
       log.error('unhandled error', { ...errorFields(e), path: instance, requestId: request.context?.awsRequestId });

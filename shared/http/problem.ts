@@ -39,9 +39,9 @@ export interface HttpResponse {
   body: string;
 }
 
-export const problemResponse = (p: Problem): HttpResponse => ({
+export const problemResponse = (p: Problem, headers: Record<string, string> = {}): HttpResponse => ({
   statusCode: p.status,
-  headers: { 'content-type': PROBLEM_CONTENT_TYPE },
+  headers: { ...headers, 'content-type': PROBLEM_CONTENT_TYPE },
   body: JSON.stringify(p),
 });
 

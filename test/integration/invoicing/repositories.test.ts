@@ -9,7 +9,8 @@ import {
   replaceDocument,
   type NewDocument,
 } from '#shared/data/document-repository.js';
-import { getPayment, listPayments, recordPayment, InvoiceMoved } from '#shared/data/payment-repository.js';
+import { getPayment, listPayments, recordPayment } from '#shared/data/entities/payment.js';
+import { TransientConflict } from '#shared/data/dynamo.js';
 import { clientEntity, createEntry, deleteEntry, getEntry, listEntries, replaceEntry } from '#shared/data/catalog-repository.js';
 import { getSettings, putSettings } from '#shared/data/settings-repository.js';
 import { invoicingKeys } from '#shared/data/keys.js';
@@ -22,7 +23,7 @@ import { createTestTable } from '../../support/dynamodb.js';
 /* The invoicing repositories against DynamoDB Local: real conditions, transactions and indexes. */
 let db: DynamoDBDocumentClient;
 let table: string;
-const store = () => ({ db, table });
+const store = () => ({ db, table, now: () => new Date() });
 const ORG = 'org_01JTEST0000000000000000000';
 // A fresh account per test: its partitions start empty, whatever ran before.
 const account = () => `acc_${ulid()}`;
@@ -154,15 +155,17 @@ describe('payments against DynamoDB Local', () => {
       createdBy: 'u-m',
       createdAt: 't',
     };
-    await recordPayment(store(), invoice, payment, { paid: 230, status: 'partially-paid' });
+    const { pk: _pk, sk: _sk, gsi1pk: _1, gsi1sk: _2, gsi2pk: _3, gsi2sk: _4, type: _t, ...plainInvoice } = invoice;
+    const moved = () => new TransientConflict('moved');
+    await recordPayment(store(), payment, plainInvoice, { paid: 230, status: 'partially-paid' }, moved);
     const after = await getDocument(store(), acc, 'invoice', invoice.documentId, true);
     expect(after).toMatchObject({ paid: 230, status: 'partially-paid', version: 2 });
     // The same (now stale) invoice version: refused, and the second payment does not exist.
     const second = { ...payment, paymentId: ulid() };
-    await expect(recordPayment(store(), invoice, second, { paid: 460, status: 'partially-paid' })).rejects.toBeInstanceOf(InvoiceMoved);
+    await expect(recordPayment(store(), second, plainInvoice, { paid: 460, status: 'partially-paid' }, moved)).rejects.toBeInstanceOf(TransientConflict);
     expect(await getPayment(store(), acc, second.paymentId)).toBeUndefined();
-    expect((await listPayments(store(), { accountId: acc, scope: 'own', userId: invoice.createdBy }, { limit: 10 })).items).toHaveLength(1);
-    expect((await listPayments(store(), { accountId: acc, scope: 'own', userId: 'u-m' }, { limit: 10 })).items).toHaveLength(0);
+    expect((await listPayments(store(), { accountId: acc, scope: 'own', userId: invoice.createdBy }, { limit: 10, boundTo: 'u' })).items).toHaveLength(1);
+    expect((await listPayments(store(), { accountId: acc, scope: 'own', userId: 'u-m' }, { limit: 10, boundTo: 'u' })).items).toHaveLength(0);
   });
 });
 

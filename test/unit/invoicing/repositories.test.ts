@@ -4,7 +4,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { ConditionalCheckFailedException, DynamoDBClient, ProvisionedThroughputExceededException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocument, forEachDocumentInPeriod, listDocuments, MAX_NUMBERING_ATTEMPTS, replaceDocument, type NewDocument } from '#shared/data/document-repository.js';
-import { InvoiceMoved, recordPayment } from '#shared/data/payment-repository.js';
+import { recordPayment } from '#shared/data/entities/payment.js';
+import { TransientConflict } from '#shared/data/dynamo.js';
 import { clientEntity, deleteEntry, replaceEntry } from '#shared/data/catalog-repository.js';
 import { putSettings } from '#shared/data/settings-repository.js';
 import { documentItem, type ClientItem } from '#shared/data/items.js';
@@ -15,7 +16,7 @@ const TABLE = 'kontor-test';
 const ACC = 'acc_01JTEST0000000000000000000';
 const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-central-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
 const ddb = mockClient(DynamoDBDocumentClient);
-const store = { db, table: TABLE };
+const store = { db, table: TABLE, now: () => new Date('2026-03-02T10:00:00Z') };
 
 beforeEach(() => {
   // Backoff sleeps become 0 ms: the retry logic runs, the test does not wait.
@@ -170,14 +171,24 @@ describe('payments', () => {
     createdAt: 't',
   };
 
+  const moved = () => new TransientConflict('moved');
+  const { pk: _pk, sk: _sk, gsi1pk: _1, gsi1sk: _2, gsi2pk: _3, gsi2sk: _4, type: _t, ...plainInvoice } = invoice;
+
   it('when the invoice changed since it was read, it reports that the invoice moved (the caller retries)', async () => {
     ddb.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed'));
-    await expect(recordPayment(store, invoice, payment, { paid: 10, status: 'partially-paid' })).rejects.toBeInstanceOf(InvoiceMoved);
+    await expect(recordPayment(store, payment, plainInvoice, { paid: 10, status: 'partially-paid' }, moved)).rejects.toBeInstanceOf(TransientConflict);
+  });
+
+  it('when the transaction is throttled, it answers 503 with Retry-After instead of retrying as a moved invoice', async () => {
+    ddb.on(TransactWriteCommand).rejects(cancelled('ThrottlingError', 'None'));
+    const err = await recordPayment(store, payment, plainInvoice, { paid: 10, status: 'partially-paid' }, moved).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ServiceUnavailable);
+    expect((err as ServiceUnavailable).headers).toEqual({ 'retry-after': '1' });
   });
 
   it('writes the payment and the invoice status in one transaction conditioned on the version', async () => {
     ddb.on(TransactWriteCommand).resolves({});
-    await recordPayment(store, invoice, payment, { paid: 10, status: 'partially-paid' });
+    await recordPayment(store, payment, plainInvoice, { paid: 10, status: 'partially-paid' }, moved);
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
     expect(items[0]!.Put?.Item).toMatchObject({ gsi2pk: `ACCOUNT#${ACC}#CREATOR#u1#PAYMENTS`, amount: 10 });
     expect(items[1]!.Update).toMatchObject({

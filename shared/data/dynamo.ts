@@ -1,0 +1,231 @@
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type BatchGetCommandOutput,
+  type QueryCommandInput,
+  type QueryCommandOutput,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { Conflict, ServiceUnavailable, type DomainError } from '../domain/errors.js';
+import type { Store } from './context.js';
+import type { Key } from './entity.js';
+
+/*
+ * The one way Kontor talks to DynamoDB. Every call goes through `call`, so every refusal
+ * is read by one mapper:
+ *   - throttling, service faults, timeouts and dropped connections -> 503 with Retry-After
+ *     (the SDK has already retried; the client may retry later);
+ *   - a failed condition -> the domain error the caller named for it, handed the item as it
+ *     is now (ReturnValuesOnConditionCheckFailure: ALL_OLD), so no second read is needed;
+ *   - a cancelled transaction -> per item and per reason: the failing step's own error, a
+ *     TransientConflict when it lost a race (retry loops catch that one), 503 when throttled;
+ *   - anything else (a malformed request is a bug) stays an error and becomes an opaque 500.
+ */
+
+/** An item as DynamoDB holds it, key attributes included. */
+export type Stored = Record<string, unknown>;
+
+/** Builds the error a failed condition means, from the item as it is now (undefined: absent). */
+export type OnConditionFailed = (current: Stored | undefined) => DomainError;
+
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** One item of a transaction and what its failed condition means. */
+export interface TxStep {
+  readonly item: TransactItem;
+  /** The error when this step's condition fails; a generic 409 when absent. */
+  readonly onConditionFailed?: OnConditionFailed;
+}
+
+/** A condition on a single write: expression, names and values as DynamoDB takes them. */
+export interface Condition {
+  expression: string;
+  names?: Record<string, string>;
+  values?: Record<string, unknown>;
+}
+
+/** The transaction lost a race with another writer of the same items: retrying may succeed. */
+export class TransientConflict extends Conflict {}
+
+const THROTTLED = new Set([
+  'ThrottlingError',
+  'ThrottlingException',
+  'ProvisionedThroughputExceeded',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+]);
+const UNAVAILABLE = new Set([
+  'InternalServerError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
+
+const busy = () => new ServiceUnavailable('the table is busy; retry shortly', { retryAfterSeconds: 1 });
+const conflict = () => new Conflict('the change conflicts with the current state; read again and retry');
+
+function isTransient(e: Error & { code?: string; $metadata?: { httpStatusCode?: number } }): boolean {
+  if (THROTTLED.has(e.name) || UNAVAILABLE.has(e.name)) return true;
+  if (e.code !== undefined && UNAVAILABLE.has(e.code)) return true;
+  return (e.$metadata?.httpStatusCode ?? 0) >= 500;
+}
+
+const oldItem = (raw: unknown): Stored | undefined =>
+  raw && typeof raw === 'object' && Object.keys(raw).length > 0 ? unmarshall(raw as Record<string, AttributeValue>) : undefined;
+
+interface CancellationReason {
+  Code?: string;
+  Item?: Record<string, AttributeValue>;
+}
+
+/** Reasons of a cancelled transaction, one per item in order ("None" for a fine one). */
+function cancellationReasons(e: Error): CancellationReason[] {
+  const reasons = (e as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons;
+  if (reasons) return reasons;
+  // DynamoDB Local sometimes puts the codes only in the message: "... [ConditionalCheckFailed, None]".
+  const m = /\[([^\]]*)\]/.exec(e.message ?? '');
+  return m ? m[1]!.split(',').map((s) => ({ Code: s.trim() })) : [];
+}
+
+/** The one DynamoDB error mapper. `onCondition` is one handler for a single write, or one per step. */
+export function mapDynamoError(e: unknown, onCondition?: OnConditionFailed | readonly TxStep[]): unknown {
+  if (!(e instanceof Error)) return e;
+  if (e.name === 'ConditionalCheckFailedException') {
+    const handler = typeof onCondition === 'function' ? onCondition : undefined;
+    return handler ? handler(oldItem((e as Error & { Item?: unknown }).Item)) : conflict();
+  }
+  if (e.name === 'TransactionCanceledException') {
+    const reasons = cancellationReasons(e);
+    const steps = Array.isArray(onCondition) ? (onCondition as readonly TxStep[]) : [];
+    const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
+    if (failed >= 0) return steps[failed]?.onConditionFailed?.(oldItem(reasons[failed]!.Item)) ?? conflict();
+    if (reasons.some((r) => r.Code !== undefined && THROTTLED.has(r.Code))) return busy();
+    if (reasons.some((r) => r.Code === 'TransactionConflict')) {
+      return new TransientConflict('a concurrent change touched the same items; read again and retry');
+    }
+    return conflict();
+  }
+  if (e.name === 'TransactionConflictException') {
+    return new TransientConflict('a concurrent change touched the same items; read again and retry');
+  }
+  if (e.name === 'TransactionInProgressException' || e.name === 'IdempotentParameterMismatchException') return conflict();
+  if (isTransient(e)) return busy();
+  return e;
+}
+
+/** Runs one SDK call through the mapper. */
+async function call<T>(send: () => Promise<T>, onCondition?: OnConditionFailed | readonly TxStep[]): Promise<T> {
+  try {
+    return await send();
+  } catch (e) {
+    throw mapDynamoError(e, onCondition);
+  }
+}
+
+const conditionInput = (c: Condition | undefined) =>
+  c && {
+    ConditionExpression: c.expression,
+    ...(c.names ? { ExpressionAttributeNames: c.names } : {}),
+    ...(c.values ? { ExpressionAttributeValues: c.values } : {}),
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+  };
+
+/** Pattern "one item by key". Strongly consistent where the caller decides on what it reads. */
+export async function getItem(store: Store, key: Key, consistent = false): Promise<Stored | undefined> {
+  const out = await call(() =>
+    store.db.send(new GetCommand({ TableName: store.table, Key: { pk: key.pk, sk: key.sk }, ConsistentRead: consistent })),
+  );
+  return out.Item;
+}
+
+/** Reads exact keys in one round trip per 100; a partial answer after retries is a 503, never a short list. */
+export async function batchGetItems(store: Store, keys: readonly Key[], consistent = false): Promise<Stored[]> {
+  const out: Stored[] = [];
+  for (let i = 0; i < keys.length; i += 100) {
+    let request: BatchGetCommandOutput['UnprocessedKeys'] | undefined = {
+      [store.table]: { Keys: keys.slice(i, i + 100).map((k) => ({ pk: k.pk, sk: k.sk })), ConsistentRead: consistent },
+    };
+    for (let attempt = 0; request && Object.keys(request).length > 0 && attempt < 5; attempt++) {
+      const input = request;
+      const res: BatchGetCommandOutput = await call(() => store.db.send(new BatchGetCommand({ RequestItems: input })));
+      out.push(...((res.Responses?.[store.table] ?? []) as Stored[]));
+      request = res.UnprocessedKeys;
+    }
+    if (request && Object.keys(request).length > 0) throw busy();
+  }
+  return out;
+}
+
+export async function putItem(store: Store, item: Stored, condition?: Condition, onConditionFailed?: OnConditionFailed): Promise<void> {
+  await call(() => store.db.send(new PutCommand({ TableName: store.table, Item: item, ...conditionInput(condition) })), onConditionFailed);
+}
+
+/** An update; returns the item as it is after the update. */
+export async function updateItem(
+  store: Store,
+  key: Key,
+  update: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> },
+  condition?: Condition,
+  onConditionFailed?: OnConditionFailed,
+): Promise<Stored> {
+  const names = { ...update.names, ...condition?.names };
+  const values = { ...update.values, ...condition?.values };
+  const out = await call(() =>
+    store.db.send(
+      new UpdateCommand({
+      TableName: store.table,
+      Key: { pk: key.pk, sk: key.sk },
+      UpdateExpression: update.expression,
+      ...(condition ? { ConditionExpression: condition.expression, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}),
+      ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+      ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+        ReturnValues: 'ALL_NEW',
+      }),
+    ),
+    onConditionFailed,
+  );
+  return out.Attributes ?? {};
+}
+
+export async function deleteItem(store: Store, key: Key, condition?: Condition, onConditionFailed?: OnConditionFailed): Promise<void> {
+  await call(
+    () => store.db.send(new DeleteCommand({ TableName: store.table, Key: { pk: key.pk, sk: key.sk }, ...conditionInput(condition) })),
+    onConditionFailed,
+  );
+}
+
+/** Multi-item writes: one TransactWriteItems, never a sequence of writes. */
+export async function transact(store: Store, steps: readonly TxStep[]): Promise<void> {
+  if (steps.length === 0) return;
+  if (steps.length > 100) throw new Conflict('the change touches too many items at once');
+  const items = steps.map(({ item }) => withOldValues(item));
+  await call(() => store.db.send(new TransactWriteCommand({ TransactItems: items })), steps);
+}
+
+/** Every conditioned step of a transaction returns the item it failed on, for its error. */
+function withOldValues(item: TransactItem): TransactItem {
+  const flag = { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const };
+  if (item.ConditionCheck) return { ConditionCheck: { ...item.ConditionCheck, ...flag } };
+  if (item.Put?.ConditionExpression) return { Put: { ...item.Put, ...flag } };
+  if (item.Update?.ConditionExpression) return { Update: { ...item.Update, ...flag } };
+  if (item.Delete?.ConditionExpression) return { Delete: { ...item.Delete, ...flag } };
+  return item;
+}
+
+/** One Query request through the mapper; the paginator is the only caller. */
+export const query = (store: Store, input: Omit<QueryCommandInput, 'TableName'>): Promise<QueryCommandOutput> =>
+  call(() => store.db.send(new QueryCommand({ TableName: store.table, ...input })));

@@ -3,7 +3,9 @@ import { createRemoteJWKSet, jwtVerify, errors, type JWTVerifyGetKey } from 'jos
 /*
  * Bearer-token verification. Only asymmetric algorithms are accepted, so a token signed
  * with `none` or with the public key used as an HMAC secret (HS256) can never verify.
- * The JWKS is fetched lazily and kept by jose for the life of the container.
+ * The JWKS is fetched lazily and cached by jose for 10 minutes (`cacheMaxAge`); a token whose
+ * `kid` is not in the cached set refetches it at most every 30 s (`cooldownDuration`), so a
+ * rotated key is picked up without a redeploy and an unknown kid cannot hammer the issuer.
  */
 export const ASYMMETRIC_ALGORITHMS = [
   'RS256', 'RS384', 'RS512',

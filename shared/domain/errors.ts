@@ -1,6 +1,6 @@
 /*
  * Named domain errors. Domain and data code throw these; one middleware turns them into
- * application/problem+json (shared/http/middleware.ts), so handlers never build error
+ * application/problem+json (the `onError` of shared/http/api.ts), so handlers never build error
  * responses themselves and an unexpected error can never leak its message.
  */
 export interface FieldError {

@@ -110,7 +110,7 @@ export function expandPermissionNames(names: readonly string[]): {
   for (const name of names) {
     if (isPermission(name)) {
       out.add(name);
-    } else if (name.endsWith('.*') && name.slice(0, -2) in AREAS) {
+    } else if (name.endsWith('.*') && Object.hasOwn(AREAS, name.slice(0, -2))) {
       const prefix = name.slice(0, -1);
       for (const p of permissionsInOrder) if (p.startsWith(prefix)) out.add(p);
     } else if (isAction(name)) {

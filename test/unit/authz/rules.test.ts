@@ -255,6 +255,11 @@ describe('custom roles (SPEC.md 2)', () => {
     });
   });
 
+  it('2.1: names inherited object properties as unknown permissions instead of granting nothing silently', () => {
+    const inherited = ['constructor.*', '__proto__.*', 'toString.*', 'hasOwnProperty.*', 'valueOf.*', 'constructor', '__proto__'];
+    expect(expandPermissionNames(inherited)).toEqual({ permissions: [], unknown: inherited });
+  });
+
   it('2.1: compiles a role to the hex stored on the organization item', () => {
     const r = compileCustomRole(['clients.view', 'clients.create']);
     expect(r.unknown).toEqual([]);

@@ -36,6 +36,13 @@ export class InvalidToken extends Error {
   }
 }
 
+/**
+ * Clock skew tolerated between the issuer and Lambda, in seconds. Small on purpose: every
+ * second of it extends a revoked or expired token's life, and managed clocks (NTP on the
+ * identity provider, Lambda's time sync) agree to well under a second.
+ */
+export const CLOCK_SKEW_SECONDS = 5;
+
 export function createTokenVerifier(config: TokenVerifierConfig, keySet?: JWTVerifyGetKey): TokenVerifier {
   const jwks = keySet ?? createRemoteJWKSet(new URL(config.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
   return async (token) => {
@@ -45,8 +52,13 @@ export function createTokenVerifier(config: TokenVerifierConfig, keySet?: JWTVer
         audience: config.audience,
         algorithms: ASYMMETRIC_ALGORITHMS,
         requiredClaims: ['sub', 'exp'],
-        clockTolerance: 30,
+        clockTolerance: CLOCK_SKEW_SECONDS,
       });
+      // jose checks `exp` and `nbf` but accepts an `iat` in the future: a token minted ahead
+      // of time (or by a misconfigured issuer) would outlive what its lifetime says.
+      if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + CLOCK_SKEW_SECONDS) {
+        throw new InvalidToken('iat_in_future');
+      }
       if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 256) {
         throw new InvalidToken('subject');
       }

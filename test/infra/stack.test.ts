@@ -30,6 +30,7 @@ let template: Template;
 let resources: Resources;
 let assemblyDir: string;
 let ttlSeconds: number;
+let templateBytes: number;
 
 // The logical id of an L2 construct's resource (or of an L1 itself).
 const logicalId = (construct: IConstruct): string => stack.getLogicalId((construct.node.defaultChild ?? construct) as CfnElement);
@@ -48,6 +49,8 @@ beforeAll(() => {
   const json = assembly.getStackByName(stack.stackName).template as { Resources: Resources };
   template = Template.fromJSON(json);
   resources = json.Resources;
+  // What CloudFormation receives: the file cdk writes (and uploads), not a compact re-encoding.
+  templateBytes = readFileSync(join(assemblyDir, assembly.getStackByName(stack.stackName).templateFile)).length;
 }, 180_000);
 
 afterAll(removeOutdirs);
@@ -341,10 +344,79 @@ describe('the REST API', () => {
     );
   });
 
+  it('compresses responses of 1 KiB and more', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { MinimumCompressionSize: 1024 });
+  });
+
   it('outputs the API URL', () => {
     const outputs = template.findOutputs('*');
     expect(Object.keys(outputs)).toEqual(['ApiUrl']);
     expect(JSON.stringify(outputs.ApiUrl!.Value)).toContain('execute-api');
+  });
+});
+
+/*
+ * CloudFormation refuses a stack of more than 500 resources. What grows with the route table
+ * is one AWS::ApiGateway::Method per route plus an AWS::ApiGateway::Resource per new path
+ * segment; invoke permissions are one per function (not per method) and the dashboard is one
+ * resource whatever its widget count. Derivation, at 72 routes: 191 resources = 74 fixed
+ * (functions, roles, log groups, alarms, gateway responses...) + 117 per-route (72 methods +
+ * 45 path resources, ~1.6 per route). RESOURCE_BUDGET leaves 100 of the 500 for what is not
+ * per route (more functions, a WAF association, a second table), so it allows about
+ * (400 - 74) / 1.6 = 200 routes; the headroom check asks that twice today's routes would
+ * still fit under 500, i.e. it trips at about (500 - 74) / (2 * 1.6) = 130 routes. When either
+ * fails, split the API's methods out (a nested stack per area) instead of raising the number.
+ */
+const RESOURCE_BUDGET = 400;
+const CLOUDFORMATION_RESOURCE_LIMIT = 500;
+// A template larger than 51,200 bytes goes through S3, where CloudFormation accepts 1 MB.
+const CLOUDFORMATION_TEMPLATE_BYTES = 1_000_000;
+
+describe('scaling with the route table', () => {
+  const apiArnPrefix = () => [
+    'arn:',
+    { Ref: 'AWS::Partition' },
+    ':execute-api:',
+    { Ref: 'AWS::Region' },
+    ':',
+    { Ref: 'AWS::AccountId' },
+    ':',
+    { Ref: stack.getLogicalId(stack.api.api.node.defaultChild as CfnRestApi) },
+  ];
+
+  it('has one invoke permission per API function, scoped to this API stage, plus the authorizer\'s own', () => {
+    const permissions = ofType('AWS::Lambda::Permission');
+    expect(permissions).toHaveLength(Object.keys(FUNCTIONS).length + 1);
+    for (const [name, fn] of Object.entries(stack.functions)) {
+      const own = permissions.filter(([, p]) => JSON.stringify(p.Properties!.FunctionName).includes(`"${logicalId(fn.fn)}"`));
+      expect(own, name).toHaveLength(1);
+      expect(own[0]![1].Properties, name).toMatchObject({
+        Action: 'lambda:InvokeFunction',
+        Principal: 'apigateway.amazonaws.com',
+        SourceArn: { 'Fn::Join': ['', [...apiArnPrefix(), '/dev/*/*']] },
+      });
+    }
+    const authorizers = permissions.filter(([, p]) => JSON.stringify(p.Properties!.FunctionName).includes(`"${logicalId(stack.authorizer.fn)}"`));
+    expect(authorizers).toHaveLength(1);
+    expect(JSON.stringify(authorizers[0]![1].Properties!.SourceArn)).toContain('/authorizers/');
+  });
+
+  it(`stays within the resource budget (${RESOURCE_BUDGET}), and twice the routes would stay under ${CLOUDFORMATION_RESOURCE_LIMIT}`, () => {
+    const total = Object.keys(resources).length;
+    const perRouteResources = ofType('AWS::ApiGateway::Method').length + ofType('AWS::ApiGateway::Resource').length;
+    const fixed = total - perRouteResources;
+    const perRoute = perRouteResources / ROUTES.length;
+    expect(total).toBeLessThanOrEqual(RESOURCE_BUDGET);
+    const doubled = fixed + 2 * ROUTES.length * perRoute;
+    expect(doubled, `${fixed} fixed + ${perRoute.toFixed(2)} per route x ${2 * ROUTES.length} routes`).toBeLessThan(CLOUDFORMATION_RESOURCE_LIMIT);
+  });
+
+  it(`would stay under CloudFormation's template size limit with twice the routes`, () => {
+    // Generous: the methods, path resources and the whole dashboard are counted as per-route bytes.
+    const perRouteBytes = [...ofType('AWS::ApiGateway::Method'), ...ofType('AWS::ApiGateway::Resource'), ...ofType('AWS::CloudWatch::Dashboard')]
+      .map(([id, r]) => JSON.stringify({ [id]: r }, null, 1).length)
+      .reduce((a, b) => a + b, 0);
+    expect(templateBytes + perRouteBytes).toBeLessThan(CLOUDFORMATION_TEMPLATE_BYTES);
   });
 });
 

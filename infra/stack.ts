@@ -39,6 +39,8 @@ export class KontorStack extends Stack {
       const fn = new KontorFunction(this, `${pascalCase(name)}Function`, {
         entry: spec.entry,
         description: `Kontor ${config.stage}: ${spec.description}`,
+        serviceName: name,
+        logLevel: config.logLevel,
         logRetention,
         removalPolicy,
       });
@@ -50,6 +52,8 @@ export class KontorStack extends Stack {
     this.authorizer = new KontorFunction(this, 'AuthorizerFunction', {
       entry: AUTHORIZER_ENTRY,
       description: `Kontor ${config.stage}: REQUEST authorizer (JWT + membership in the path's account)`,
+      serviceName: 'authorizer',
+      logLevel: config.logLevel,
       environment: { JWT_ISSUER: config.jwtIssuer, JWT_AUDIENCE: config.jwtAudience, JWKS_URL: config.jwksUrl },
       // Every authorized request waits on it; a cold JWKS fetch plus one BatchGetItem fits well inside.
       timeout: Duration.seconds(5),

@@ -16,6 +16,7 @@ import { TABLE } from '../../shared/data/table.js';
 import { FUNCTIONS, ROUTES, type FunctionName, type Route } from '../../shared/http/routes.js';
 import { GATEWAY_RESPONSES } from '../../shared/http/gateway-responses.js';
 import { StageConfigError } from '../../shared/config/stage.js';
+import { METRICS_NAMESPACE } from '../../shared/observability/metric-names.js';
 import { SKIP_BUNDLING, cdkJsonContext, freshOutdir, removeOutdirs } from './support.js';
 
 /*
@@ -35,6 +36,8 @@ let templateBytes: number;
 // The logical id of an L2 construct's resource (or of an L1 itself).
 const logicalId = (construct: IConstruct): string => stack.getLogicalId((construct.node.defaultChild ?? construct) as CfnElement);
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const variablesOf = (fn: KontorFunction): Record<string, unknown> =>
+  (resources[logicalId(fn.fn)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
 const asArray = <T,>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 
 beforeAll(() => {
@@ -163,11 +166,25 @@ describe('the functions', () => {
     const variables = (resources[logicalId(stack.authorizer.fn)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(variables).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'authorizer',
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
       JWT_ISSUER: context.stages.dev.jwtIssuer,
       JWT_AUDIENCE: context.stages.dev.jwtAudience,
       JWKS_URL: context.stages.dev.jwksUrl,
       TABLE_NAME: { Ref: logicalId(stack.table.table) },
     });
+  });
+
+  it('give every function the Powertools environment: its service name, the Kontor namespace, the log level', () => {
+    const all: [string, KontorFunction][] = [...Object.entries(stack.functions), ['authorizer', stack.authorizer]];
+    for (const [name, fn] of all) {
+      expect(variablesOf(fn), name).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: name,
+        POWERTOOLS_METRICS_NAMESPACE: 'Kontor',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      });
+    }
   });
 
   it('write to their own log group with the configured retention', () => {

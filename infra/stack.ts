@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
@@ -13,6 +14,8 @@ export interface KontorStackProps extends StackProps {
 }
 
 export const AUTHORIZER_ENTRY = 'functions/authorizer/handler.ts';
+/** Alphanumeric characters of the generated cursor secret: about 380 bits. */
+export const CURSOR_SECRET_LENGTH = 64;
 
 /*
  * One stage of Kontor: the table, one function per entry of FUNCTIONS plus the authorizer,
@@ -24,6 +27,7 @@ export class KontorStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, KontorFunction>>;
   readonly authorizer: KontorFunction;
   readonly api: KontorApi;
+  readonly cursorSecret: Secret;
 
   constructor(scope: Construct, id: string, props: KontorStackProps) {
     super(scope, id, props);
@@ -34,6 +38,22 @@ export class KontorStack extends Stack {
     this.table = new KontorTable(this, 'Data', { removalPolicy, deletionProtection: config.deletionProtection });
     const table = this.table.table;
 
+    // Encrypts the API's list cursors. Rotating it invalidates every outstanding cursor (a
+    // 400 for that page), so it is rotated by replacing it in a deploy, not on a schedule.
+    this.cursorSecret = new Secret(this, 'CursorSecret', {
+      description: `Kontor ${config.stage}: key of the API's encrypted list cursors`,
+      generateSecretString: { passwordLength: CURSOR_SECRET_LENGTH, excludePunctuation: true },
+      removalPolicy,
+    });
+    Validations.of(this.cursorSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the cursor secret invalidates every outstanding list cursor, which then answers 400; it is rotated deliberately by replacing it in a deploy (docs/deploy.md), not on a schedule.',
+    });
+    // A dynamic reference: CloudFormation resolves it at deploy, so the template holds no
+    // plaintext; the functions need no secretsmanager:GetSecretValue at run time.
+    const cursorSecret = this.cursorSecret.secretValue.unsafeUnwrap();
+
     const functions = {} as Record<FunctionName, KontorFunction>;
     for (const [name, spec] of Object.entries(FUNCTIONS) as [FunctionName, (typeof FUNCTIONS)[FunctionName]][]) {
       const fn = new KontorFunction(this, `${pascalCase(name)}Function`, {
@@ -41,6 +61,7 @@ export class KontorStack extends Stack {
         description: `Kontor ${config.stage}: ${spec.description}`,
         serviceName: name,
         logLevel: config.logLevel,
+        environment: { CURSOR_SECRET: cursorSecret },
         logRetention,
         removalPolicy,
       });

@@ -17,6 +17,7 @@ import { FUNCTIONS, ROUTES, type FunctionName, type Route } from '../../shared/h
 import { GATEWAY_RESPONSES } from '../../shared/http/gateway-responses.js';
 import { StageConfigError } from '../../shared/config/stage.js';
 import { METRICS_NAMESPACE } from '../../shared/observability/metric-names.js';
+import { CURSOR_SECRET_LENGTH } from '../../infra/stack.js';
 import { SKIP_BUNDLING, cdkJsonContext, freshOutdir, removeOutdirs } from './support.js';
 
 /*
@@ -185,6 +186,13 @@ describe('the functions', () => {
         POWERTOOLS_LOG_LEVEL: 'INFO',
       });
     }
+  });
+
+  it('give every API function the cursor secret as a dynamic reference, and the authorizer not', () => {
+    const secretId = logicalId(stack.cursorSecret);
+    const reference = { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretId }, ':SecretString:::}}']] };
+    for (const [name, fn] of Object.entries(stack.functions)) expect(variablesOf(fn).CURSOR_SECRET, name).toEqual(reference);
+    expect(variablesOf(stack.authorizer)).not.toHaveProperty('CURSOR_SECRET');
   });
 
   it('write to their own log group with the configured retention', () => {
@@ -369,6 +377,18 @@ describe('the REST API', () => {
     const outputs = template.findOutputs('*');
     expect(Object.keys(outputs)).toEqual(['ApiUrl']);
     expect(JSON.stringify(outputs.ApiUrl!.Value)).toContain('execute-api');
+  });
+});
+
+describe('the cursor secret', () => {
+  it('is one generated, alphanumeric secret of 32 bytes or more, with no value in the template', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    const [[, secret]] = ofType('AWS::SecretsManager::Secret') as [[string, Resources[string]]];
+    expect(secret.Properties!.SecretString).toBeUndefined();
+    expect(secret.Properties!.GenerateSecretString).toEqual({ PasswordLength: CURSOR_SECRET_LENGTH, ExcludePunctuation: true });
+    expect(CURSOR_SECRET_LENGTH).toBeGreaterThanOrEqual(32);
+    // Replacing it (a deploy) is its rotation; the stage's removal policy applies as to the table.
+    expect(secret.DeletionPolicy).toBe('Delete');
   });
 });
 

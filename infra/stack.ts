@@ -8,6 +8,7 @@ import type { StageConfig } from '../shared/config/stage.js';
 import { KontorFunction } from './constructs/kontor-function.js';
 import { KontorTable, bindTable } from './constructs/table.js';
 import { KontorApi } from './constructs/kontor-api.js';
+import { KontorObservability } from './constructs/observability.js';
 
 export interface KontorStackProps extends StackProps {
   readonly config: StageConfig;
@@ -19,8 +20,9 @@ export const CURSOR_SECRET_LENGTH = 64;
 
 /*
  * One stage of Kontor: the table, one function per entry of FUNCTIONS plus the authorizer,
- * and the REST API from the route table. Environment-agnostic (no account or region
- * lookups), so it synthesizes offline without credentials.
+ * the REST API from the route table, the cursor secret, and the alarms and dashboard.
+ * Environment-agnostic (no account or region lookups), so it synthesizes offline without
+ * credentials.
  */
 export class KontorStack extends Stack {
   readonly table: KontorTable;
@@ -28,6 +30,7 @@ export class KontorStack extends Stack {
   readonly authorizer: KontorFunction;
   readonly api: KontorApi;
   readonly cursorSecret: Secret;
+  readonly observability: KontorObservability;
 
   constructor(scope: Construct, id: string, props: KontorStackProps) {
     super(scope, id, props);
@@ -92,6 +95,16 @@ export class KontorStack extends Stack {
       throttlingBurstLimit: config.throttlingBurstLimit,
       logRetention,
       removalPolicy,
+    });
+
+    this.observability = new KontorObservability(this, 'Observability', {
+      stageName: config.stage,
+      stage: this.api.api.deploymentStage,
+      methods: this.api.methods,
+      functions,
+      authorizer: this.authorizer,
+      table,
+      ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
     });
   }
 }

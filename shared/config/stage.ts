@@ -63,6 +63,8 @@ export const stageConfigSchema = z
     throttlingBurstLimit: integer(1, 5_000).default(100),
     /** Every function's POWERTOOLS_LOG_LEVEL. */
     logLevel: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('INFO'),
+    /** Where the stage's CloudWatch alarms are e-mailed (an SNS topic); no topic when unset. */
+    alarmEmail: z.email({ error: 'must be an e-mail address' }).optional(),
   })
   .strict();
 

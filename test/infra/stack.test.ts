@@ -16,7 +16,8 @@ import { TABLE } from '../../shared/data/table.js';
 import { FUNCTIONS, ROUTES, type FunctionName, type Route } from '../../shared/http/routes.js';
 import { GATEWAY_RESPONSES } from '../../shared/http/gateway-responses.js';
 import { StageConfigError } from '../../shared/config/stage.js';
-import { METRICS_NAMESPACE } from '../../shared/observability/metric-names.js';
+import { METRIC, METRICS_NAMESPACE } from '../../shared/observability/metric-names.js';
+import { ALARM_THRESHOLDS, dashboardName } from '../../infra/constructs/observability.js';
 import { CURSOR_SECRET_LENGTH } from '../../infra/stack.js';
 import { SKIP_BUNDLING, cdkJsonContext, freshOutdir, removeOutdirs } from './support.js';
 
@@ -455,6 +456,144 @@ describe('scaling with the route table', () => {
       .reduce((a, b) => a + b, 0);
     expect(templateBytes + perRouteBytes).toBeLessThan(CLOUDFORMATION_TEMPLATE_BYTES);
   });
+});
+
+describe('alarms', () => {
+  const alarms = () => ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Record<string, unknown>);
+  const alarmNamed = (name: string) => {
+    const found = alarms().filter((a) => a.AlarmName === name);
+    expect(found, name).toHaveLength(1);
+    return found[0]!;
+  };
+  const metricsOf = (alarm: Record<string, unknown>) =>
+    ((alarm.Metrics as { MetricStat?: { Metric: { MetricName: string; Namespace: string; Dimensions: { Name: string; Value: unknown }[] }; Stat: string } }[] | undefined) ?? [])
+      .filter((m) => m.MetricStat)
+      .map((m) => m.MetricStat!);
+
+  it('are the four of the stage, none with an action when no alarmEmail is configured', () => {
+    expect(alarms().map((a) => a.AlarmName).sort()).toEqual(
+      ['kontor-dev-api-5xx-rate', 'kontor-dev-authorizer-errors', 'kontor-dev-authorizer-throttles', 'kontor-dev-table-throttles'],
+    );
+    for (const alarm of alarms()) {
+      expect(alarm.AlarmActions, String(alarm.AlarmName)).toBeUndefined();
+      expect(alarm.TreatMissingData).toBe('notBreaching');
+    }
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+  });
+
+  it('watch the authorizer function: its error rate (errors over invocations) and its throttles', () => {
+    const fnRef = { Ref: logicalId(stack.authorizer.fn) };
+    const errors = alarmNamed('kontor-dev-authorizer-errors');
+    expect(metricsOf(errors).map((m) => [m.Metric.MetricName, m.Stat]).sort()).toEqual([
+      ['Errors', 'Sum'],
+      ['Invocations', 'Sum'],
+    ]);
+    for (const m of metricsOf(errors)) expect(m.Metric.Dimensions).toEqual([{ Name: 'FunctionName', Value: fnRef }]);
+    expect(errors.Threshold).toBe(ALARM_THRESHOLDS.authorizerErrorRatePercent);
+    const throttles = alarmNamed('kontor-dev-authorizer-throttles');
+    expect(throttles).toMatchObject({ MetricName: 'Throttles', Namespace: 'AWS/Lambda', Statistic: 'Sum', Dimensions: [{ Name: 'FunctionName', Value: fnRef }] });
+  });
+
+  it('watch the stage 5xx rate: the Average of 5XXError for this API and stage', () => {
+    const alarm = alarmNamed('kontor-dev-api-5xx-rate');
+    expect(alarm).toMatchObject({ Namespace: 'AWS/ApiGateway', MetricName: '5XXError', Statistic: 'Average', Threshold: ALARM_THRESHOLDS.api5xxRate });
+    expect((alarm.Dimensions as { Name: string }[]).map((d) => d.Name).sort()).toEqual(['ApiName', 'Stage']);
+  });
+
+  it('watch read and write throttle events on the table and on every index', () => {
+    const stats = metricsOf(alarmNamed('kontor-dev-table-throttles'));
+    const seen = stats.map((m) => `${m.Metric.MetricName}:${m.Metric.Dimensions.find((d) => d.Name === 'GlobalSecondaryIndexName')?.Value ?? '(table)'}`);
+    const expected = ['(table)', ...TABLE.indexes.map((i) => i.indexName)].flatMap((on) => [`ReadThrottleEvents:${on}`, `WriteThrottleEvents:${on}`]);
+    expect(seen.sort()).toEqual(expected.sort());
+    for (const m of stats) expect(m.Metric.Dimensions).toContainEqual({ Name: 'TableName', Value: { Ref: logicalId(stack.table.table) } });
+  });
+});
+
+describe('the dashboard', () => {
+  // The body with every token replaced by a placeholder: what CloudWatch will parse.
+  const body = (): { widgets: { type: string; properties: Record<string, unknown> }[] } => {
+    const [[, dashboard]] = ofType('AWS::CloudWatch::Dashboard') as [[string, Resources[string]]];
+    const join = (dashboard.Properties!.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    return JSON.parse(join.map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('')) as ReturnType<typeof body>;
+  };
+  const graphs = () => body().widgets.filter((w) => w.type === 'metric');
+  type MetricRow = (string | Record<string, unknown>)[];
+
+  it('is one, named after the stage', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: dashboardName('dev') });
+  });
+
+  it('graphs every route by method and resource: latency p50 and p99, count, 4xx and 5xx', () => {
+    for (const route of ROUTES as readonly Route[]) {
+      const widget = graphs().find((w) => String(w.properties.title).startsWith(`${route.id}:`));
+      expect(widget, route.id).toBeDefined();
+      const rows = widget!.properties.metrics as MetricRow[];
+      const seen = rows.map((row) => {
+        const options = row.at(-1) as { stat: string };
+        expect(row.slice(0, 2), route.id).toEqual(['AWS/ApiGateway', row[1]]);
+        expect(row, route.id).toEqual(expect.arrayContaining(['Method', route.method, 'Resource', route.path, 'Stage']));
+        return `${String(row[1])}:${options.stat}`;
+      });
+      expect(seen.sort(), route.id).toEqual(['4XXError:Sum', '5XXError:Sum', 'Count:Sum', 'Latency:p50', 'Latency:p99']);
+    }
+  });
+
+  it('has per-method metrics turned on for the stage, which the route widgets read', () => {
+    const [[, stage]] = ofType('AWS::ApiGateway::Stage') as [[string, Resources[string]]];
+    expect(stage.Properties!.MethodSettings).toContainEqual(expect.objectContaining({ ResourcePath: '/*', HttpMethod: '*', MetricsEnabled: true }));
+  });
+
+  it('graphs every function: duration, errors and throttles; and counts cold starts from their logs', () => {
+    const all: [string, KontorFunction][] = [...Object.entries(stack.functions), ['authorizer', stack.authorizer]];
+    for (const [name] of all) {
+      const widget = graphs().find((w) => w.properties.title === `λ ${name}`);
+      expect(widget, name).toBeDefined();
+      const names = (widget!.properties.metrics as MetricRow[]).map((row) => `${String(row[0])}/${String(row[1])}`);
+      expect(new Set(names), name).toEqual(new Set(['AWS/Lambda/Duration', 'AWS/Lambda/Errors', 'AWS/Lambda/Throttles']));
+    }
+    const coldStarts = body().widgets.find((w) => w.type === 'log');
+    expect(String(coldStarts?.properties.query)).toContain('@initDuration');
+    expect(String(coldStarts?.properties.query).match(/SOURCE/g)).toHaveLength(all.length);
+  });
+
+  it('graphs the table: consumed capacity and throttles', () => {
+    const text = JSON.stringify(body());
+    for (const metric of ['ConsumedReadCapacityUnits', 'ConsumedWriteCapacityUnits', 'ReadThrottleEvents', 'WriteThrottleEvents', 'ThrottledRequests']) {
+      expect(text, metric).toContain(metric);
+    }
+  });
+
+  it('graphs each custom metric of shared/observability/metric-names.ts, in the Kontor namespace', () => {
+    const expressions = graphs()
+      .flatMap((w) => w.properties.metrics as MetricRow[])
+      .map((row) => (row.at(-1) as { expression?: string }).expression)
+      .filter((e): e is string => typeof e === 'string');
+    for (const name of Object.values(METRIC)) {
+      expect(expressions.some((e) => e.includes(`Namespace="${METRICS_NAMESPACE}" MetricName="${name}"`)), name).toBe(true);
+    }
+    for (const outcome of ['allow', 'deny', 'unavailable']) expect(expressions.join('\n')).toContain(`outcome="${outcome}"`);
+  });
+
+  it('would stay under CloudWatch\'s 500 widgets per dashboard with twice the routes', () => {
+    expect(body().widgets.length + ROUTES.length).toBeLessThan(500);
+  });
+});
+
+describe('alarm notifications', () => {
+  it('when alarmEmail is set, every alarm notifies an SNS topic with that address subscribed, and cdk-nag passes', () => {
+    const { app, stack: withEmail } = buildApp({
+      context: { ...cdkJsonContext(), ...SKIP_BUNDLING, alarmEmail: 'ops@example.com' },
+      outdir: freshOutdir(),
+    });
+    const t = Template.fromJSON(app.synth().getStackByName(withEmail.stackName).template as Record<string, unknown>);
+    t.resourceCountIs('AWS::SNS::Topic', 1);
+    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+    const topicId = withEmail.getLogicalId(withEmail.observability.topic!.node.defaultChild as CfnElement);
+    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(4);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+  }, 120_000);
 });
 
 describe('cdk-nag', () => {

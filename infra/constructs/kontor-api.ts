@@ -1,11 +1,12 @@
-import { CfnOutput, RemovalPolicy, Stack, Validations, type Duration } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Size, Stack, Validations, type Duration } from 'aws-cdk-lib';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   AccessLogField,
   AccessLogFormat,
   AuthorizationType,
+  AwsIntegration,
   EndpointType,
   IdentitySource,
-  LambdaIntegration,
   LogGroupLogDestination,
   MethodLoggingLevel,
   RequestAuthorizer,
@@ -58,6 +59,8 @@ export class KontorApi extends Construct {
       restApiName: `kontor-${props.stageName}`,
       description: 'Kontor: multi-tenant invoicing and bookkeeping API',
       endpointTypes: [EndpointType.REGIONAL],
+      // Lists and the OpenAPI document compress well; below 1 KiB gzip saves less than it costs.
+      minCompressionSize: Size.kibibytes(1),
       // API Gateway writes access and execution logs through the account's CloudWatch
       // role; the role is account-wide, so it outlives this stack.
       cloudWatchRole: true,
@@ -67,6 +70,7 @@ export class KontorApi extends Construct {
         tracingEnabled: true,
         throttlingRateLimit: props.throttlingRateLimit,
         throttlingBurstLimit: props.throttlingBurstLimit,
+        // Per-method metrics (ApiName, Method, Resource, Stage): the dashboard's per-route widgets.
         metricsEnabled: true,
         // Errors only, and never request or response bodies: those carry tokens and
         // tenants' business data.
@@ -96,15 +100,20 @@ export class KontorApi extends Construct {
       validateRequestBody: false,
     });
 
-    // One integration per function. Each method adds its own invoke permission, scoped to
-    // that method and path on this API's stage; test invocations from the console are not
-    // permitted.
-    const integrations = new Map<FunctionName, LambdaIntegration>();
-    const integrationFor = (fn: FunctionName): LambdaIntegration => {
-      let integration = integrations.get(fn);
+    // One integration and ONE invoke permission per function, scoped to this API's stage
+    // (`<api>/<stage>/*/*`). LambdaIntegration would add a permission per method (73
+    // resources for 72 routes, the largest share of CloudFormation's 500-resource limit),
+    // and its per-API alternative also allows the console's test-invoke stage; this is the
+    // same proxy integration without either. Console test invocations are not permitted.
+    const invokeSourceArn = this.api.arnForExecuteApi('*', '/*', props.stageName);
+    const integrations = new Map<FunctionName, AwsIntegration>();
+    const integrationFor = (name: FunctionName): AwsIntegration => {
+      let integration = integrations.get(name);
       if (!integration) {
-        integration = new LambdaIntegration(props.functions[fn], { proxy: true, allowTestInvoke: false });
-        integrations.set(fn, integration);
+        const fn = props.functions[name];
+        fn.addPermission('ApiInvoke', { principal: new ServicePrincipal('apigateway.amazonaws.com'), sourceArn: invokeSourceArn });
+        integration = new AwsIntegration({ proxy: true, service: 'lambda', path: `2015-03-31/functions/${fn.functionArn}/invocations` });
+        integrations.set(name, integration);
       }
       return integration;
     };

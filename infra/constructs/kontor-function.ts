@@ -6,19 +6,25 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../../shared/observability/metric-names.js';
 import { repoPath, REPO_ROOT } from '../paths.js';
 
 /*
  * Every Lambda of Kontor is one of these: the defaults live here once (arm64, Node.js 22,
  * ESM bundle by the local esbuild, minified with source maps, a log group with retention,
- * X-Ray) so no function can drift from them. The caller's environment is MERGED into the
- * defaults: Powertools' equivalent construct replaces it, and the lost variable (e.g.
- * NODE_OPTIONS, so stack traces point at minified code) only shows up in production.
+ * X-Ray, the Powertools environment) so no function can drift from them. The caller's
+ * environment is MERGED into the defaults: Powertools' equivalent construct replaces it,
+ * and the lost variable (e.g. NODE_OPTIONS, so stack traces point at minified code) only
+ * shows up in production.
  */
 export interface KontorFunctionProps {
   /** Entry file, relative to the repository root (`functions/<name>/handler.ts`). */
   readonly entry: string;
   readonly description: string;
+  /** POWERTOOLS_SERVICE_NAME: the name logs, traces and metrics are grouped by (the FUNCTIONS key, or "authorizer"). */
+  readonly serviceName: string;
+  /** POWERTOOLS_LOG_LEVEL. @default INFO */
+  readonly logLevel?: string;
   readonly environment?: Record<string, string>;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
@@ -76,7 +82,10 @@ export class KontorFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       tracing: Tracing.ACTIVE,
-      environment: mergeEnvironment(FUNCTION_DEFAULTS.environment, props.environment),
+      environment: mergeEnvironment(
+        { ...FUNCTION_DEFAULTS.environment, ...powertoolsEnvironment(props.serviceName, props.logLevel ?? 'INFO') },
+        props.environment,
+      ),
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
@@ -108,6 +117,15 @@ export class KontorFunction extends Construct {
         'xray:PutTraceSegments and xray:PutTelemetryRecords (added for active tracing) support no resource-level permissions, so their Resource must be "*".',
     });
   }
+}
+
+/** What Powertools for AWS Lambda reads at start-up, so the app never hard-codes it. */
+export function powertoolsEnvironment(serviceName: string, logLevel: string): Record<string, string> {
+  return {
+    POWERTOOLS_SERVICE_NAME: serviceName,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    POWERTOOLS_LOG_LEVEL: logLevel,
+  };
 }
 
 /** Defaults first, the caller's variables over them; NODE_OPTIONS flags are combined, not replaced. */

@@ -14,6 +14,9 @@ export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
+/** The levels Powertools' logger accepts, quietest last. */
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
+
 const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' });
 
 // `-c key=value` reaches the app as a string; cdk.json values keep their JSON type.
@@ -58,6 +61,10 @@ export const stageConfigSchema = z
     throttlingRateLimit: integer(1, 10_000).default(50),
     /** Stage-wide burst (token bucket size). */
     throttlingBurstLimit: integer(1, 5_000).default(100),
+    /** Every function's POWERTOOLS_LOG_LEVEL. */
+    logLevel: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('INFO'),
+    /** Where the stage's CloudWatch alarms are e-mailed (an SNS topic); no topic when unset. */
+    alarmEmail: z.email({ error: 'must be an e-mail address' }).optional(),
   })
   .strict();
 

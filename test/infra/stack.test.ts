@@ -16,6 +16,9 @@ import { TABLE } from '../../shared/data/table.js';
 import { FUNCTIONS, ROUTES, type FunctionName, type Route } from '../../shared/http/routes.js';
 import { GATEWAY_RESPONSES } from '../../shared/http/gateway-responses.js';
 import { StageConfigError } from '../../shared/config/stage.js';
+import { METRIC, METRICS_NAMESPACE } from '../../shared/observability/metric-names.js';
+import { ALARM_THRESHOLDS, dashboardName } from '../../infra/constructs/observability.js';
+import { CURSOR_SECRET_LENGTH } from '../../infra/stack.js';
 import { SKIP_BUNDLING, cdkJsonContext, freshOutdir, removeOutdirs } from './support.js';
 
 /*
@@ -30,10 +33,13 @@ let template: Template;
 let resources: Resources;
 let assemblyDir: string;
 let ttlSeconds: number;
+let templateBytes: number;
 
 // The logical id of an L2 construct's resource (or of an L1 itself).
 const logicalId = (construct: IConstruct): string => stack.getLogicalId((construct.node.defaultChild ?? construct) as CfnElement);
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const variablesOf = (fn: KontorFunction): Record<string, unknown> =>
+  (resources[logicalId(fn.fn)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
 const asArray = <T,>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 
 beforeAll(() => {
@@ -48,6 +54,8 @@ beforeAll(() => {
   const json = assembly.getStackByName(stack.stackName).template as { Resources: Resources };
   template = Template.fromJSON(json);
   resources = json.Resources;
+  // What CloudFormation receives: the file cdk writes (and uploads), not a compact re-encoding.
+  templateBytes = readFileSync(join(assemblyDir, assembly.getStackByName(stack.stackName).templateFile)).length;
 }, 180_000);
 
 afterAll(removeOutdirs);
@@ -160,11 +168,32 @@ describe('the functions', () => {
     const variables = (resources[logicalId(stack.authorizer.fn)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(variables).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'authorizer',
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
       JWT_ISSUER: context.stages.dev.jwtIssuer,
       JWT_AUDIENCE: context.stages.dev.jwtAudience,
       JWKS_URL: context.stages.dev.jwksUrl,
       TABLE_NAME: { Ref: logicalId(stack.table.table) },
     });
+  });
+
+  it('give every function the Powertools environment: its service name, the Kontor namespace, the log level', () => {
+    const all: [string, KontorFunction][] = [...Object.entries(stack.functions), ['authorizer', stack.authorizer]];
+    for (const [name, fn] of all) {
+      expect(variablesOf(fn), name).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: name,
+        POWERTOOLS_METRICS_NAMESPACE: 'Kontor',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      });
+    }
+  });
+
+  it('give every API function the cursor secret as a dynamic reference, and the authorizer not', () => {
+    const secretId = logicalId(stack.cursorSecret);
+    const reference = { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretId }, ':SecretString:::}}']] };
+    for (const [name, fn] of Object.entries(stack.functions)) expect(variablesOf(fn).CURSOR_SECRET, name).toEqual(reference);
+    expect(variablesOf(stack.authorizer)).not.toHaveProperty('CURSOR_SECRET');
   });
 
   it('write to their own log group with the configured retention', () => {
@@ -341,11 +370,230 @@ describe('the REST API', () => {
     );
   });
 
+  it('compresses responses of 1 KiB and more', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { MinimumCompressionSize: 1024 });
+  });
+
   it('outputs the API URL', () => {
     const outputs = template.findOutputs('*');
     expect(Object.keys(outputs)).toEqual(['ApiUrl']);
     expect(JSON.stringify(outputs.ApiUrl!.Value)).toContain('execute-api');
   });
+});
+
+describe('the cursor secret', () => {
+  it('is one generated, alphanumeric secret of 32 bytes or more, with no value in the template', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    const [[, secret]] = ofType('AWS::SecretsManager::Secret') as [[string, Resources[string]]];
+    expect(secret.Properties!.SecretString).toBeUndefined();
+    expect(secret.Properties!.GenerateSecretString).toEqual({ PasswordLength: CURSOR_SECRET_LENGTH, ExcludePunctuation: true });
+    expect(CURSOR_SECRET_LENGTH).toBeGreaterThanOrEqual(32);
+    // Replacing it (a deploy) is its rotation; the stage's removal policy applies as to the table.
+    expect(secret.DeletionPolicy).toBe('Delete');
+  });
+});
+
+/*
+ * CloudFormation refuses a stack of more than 500 resources. What grows with the route table
+ * is one AWS::ApiGateway::Method per route plus an AWS::ApiGateway::Resource per new path
+ * segment; invoke permissions are one per function (not per method) and the dashboard is one
+ * resource whatever its widget count. Derivation, at 72 routes: 191 resources = 74 fixed
+ * (functions, roles, log groups, alarms, gateway responses...) + 117 per-route (72 methods +
+ * 45 path resources, ~1.6 per route). RESOURCE_BUDGET leaves 100 of the 500 for what is not
+ * per route (more functions, a WAF association, a second table), so it allows about
+ * (400 - 74) / 1.6 = 200 routes; the headroom check asks that twice today's routes would
+ * still fit under 500, i.e. it trips at about (500 - 74) / (2 * 1.6) = 130 routes. When either
+ * fails, split the API's methods out (a nested stack per area) instead of raising the number.
+ */
+const RESOURCE_BUDGET = 400;
+const CLOUDFORMATION_RESOURCE_LIMIT = 500;
+// A template larger than 51,200 bytes goes through S3, where CloudFormation accepts 1 MB.
+const CLOUDFORMATION_TEMPLATE_BYTES = 1_000_000;
+
+describe('scaling with the route table', () => {
+  const apiArnPrefix = () => [
+    'arn:',
+    { Ref: 'AWS::Partition' },
+    ':execute-api:',
+    { Ref: 'AWS::Region' },
+    ':',
+    { Ref: 'AWS::AccountId' },
+    ':',
+    { Ref: stack.getLogicalId(stack.api.api.node.defaultChild as CfnRestApi) },
+  ];
+
+  it('has one invoke permission per API function, scoped to this API stage, plus the authorizer\'s own', () => {
+    const permissions = ofType('AWS::Lambda::Permission');
+    expect(permissions).toHaveLength(Object.keys(FUNCTIONS).length + 1);
+    for (const [name, fn] of Object.entries(stack.functions)) {
+      const own = permissions.filter(([, p]) => JSON.stringify(p.Properties!.FunctionName).includes(`"${logicalId(fn.fn)}"`));
+      expect(own, name).toHaveLength(1);
+      expect(own[0]![1].Properties, name).toMatchObject({
+        Action: 'lambda:InvokeFunction',
+        Principal: 'apigateway.amazonaws.com',
+        SourceArn: { 'Fn::Join': ['', [...apiArnPrefix(), '/dev/*/*']] },
+      });
+    }
+    const authorizers = permissions.filter(([, p]) => JSON.stringify(p.Properties!.FunctionName).includes(`"${logicalId(stack.authorizer.fn)}"`));
+    expect(authorizers).toHaveLength(1);
+    expect(JSON.stringify(authorizers[0]![1].Properties!.SourceArn)).toContain('/authorizers/');
+  });
+
+  it(`stays within the resource budget (${RESOURCE_BUDGET}), and twice the routes would stay under ${CLOUDFORMATION_RESOURCE_LIMIT}`, () => {
+    const total = Object.keys(resources).length;
+    const perRouteResources = ofType('AWS::ApiGateway::Method').length + ofType('AWS::ApiGateway::Resource').length;
+    const fixed = total - perRouteResources;
+    const perRoute = perRouteResources / ROUTES.length;
+    expect(total).toBeLessThanOrEqual(RESOURCE_BUDGET);
+    const doubled = fixed + 2 * ROUTES.length * perRoute;
+    expect(doubled, `${fixed} fixed + ${perRoute.toFixed(2)} per route x ${2 * ROUTES.length} routes`).toBeLessThan(CLOUDFORMATION_RESOURCE_LIMIT);
+  });
+
+  it(`would stay under CloudFormation's template size limit with twice the routes`, () => {
+    // Generous: the methods, path resources and the whole dashboard are counted as per-route bytes.
+    const perRouteBytes = [...ofType('AWS::ApiGateway::Method'), ...ofType('AWS::ApiGateway::Resource'), ...ofType('AWS::CloudWatch::Dashboard')]
+      .map(([id, r]) => JSON.stringify({ [id]: r }, null, 1).length)
+      .reduce((a, b) => a + b, 0);
+    expect(templateBytes + perRouteBytes).toBeLessThan(CLOUDFORMATION_TEMPLATE_BYTES);
+  });
+});
+
+describe('alarms', () => {
+  const alarms = () => ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Record<string, unknown>);
+  const alarmNamed = (name: string) => {
+    const found = alarms().filter((a) => a.AlarmName === name);
+    expect(found, name).toHaveLength(1);
+    return found[0]!;
+  };
+  const metricsOf = (alarm: Record<string, unknown>) =>
+    ((alarm.Metrics as { MetricStat?: { Metric: { MetricName: string; Namespace: string; Dimensions: { Name: string; Value: unknown }[] }; Stat: string } }[] | undefined) ?? [])
+      .filter((m) => m.MetricStat)
+      .map((m) => m.MetricStat!);
+
+  it('are the four of the stage, none with an action when no alarmEmail is configured', () => {
+    expect(alarms().map((a) => a.AlarmName).sort()).toEqual(
+      ['kontor-dev-api-5xx-rate', 'kontor-dev-authorizer-errors', 'kontor-dev-authorizer-throttles', 'kontor-dev-table-throttles'],
+    );
+    for (const alarm of alarms()) {
+      expect(alarm.AlarmActions, String(alarm.AlarmName)).toBeUndefined();
+      expect(alarm.TreatMissingData).toBe('notBreaching');
+    }
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+  });
+
+  it('watch the authorizer function: its error rate (errors over invocations) and its throttles', () => {
+    const fnRef = { Ref: logicalId(stack.authorizer.fn) };
+    const errors = alarmNamed('kontor-dev-authorizer-errors');
+    expect(metricsOf(errors).map((m) => [m.Metric.MetricName, m.Stat]).sort()).toEqual([
+      ['Errors', 'Sum'],
+      ['Invocations', 'Sum'],
+    ]);
+    for (const m of metricsOf(errors)) expect(m.Metric.Dimensions).toEqual([{ Name: 'FunctionName', Value: fnRef }]);
+    expect(errors.Threshold).toBe(ALARM_THRESHOLDS.authorizerErrorRatePercent);
+    const throttles = alarmNamed('kontor-dev-authorizer-throttles');
+    expect(throttles).toMatchObject({ MetricName: 'Throttles', Namespace: 'AWS/Lambda', Statistic: 'Sum', Dimensions: [{ Name: 'FunctionName', Value: fnRef }] });
+  });
+
+  it('watch the stage 5xx rate: the Average of 5XXError for this API and stage', () => {
+    const alarm = alarmNamed('kontor-dev-api-5xx-rate');
+    expect(alarm).toMatchObject({ Namespace: 'AWS/ApiGateway', MetricName: '5XXError', Statistic: 'Average', Threshold: ALARM_THRESHOLDS.api5xxRate });
+    expect((alarm.Dimensions as { Name: string }[]).map((d) => d.Name).sort()).toEqual(['ApiName', 'Stage']);
+  });
+
+  it('watch read and write throttle events on the table and on every index', () => {
+    const stats = metricsOf(alarmNamed('kontor-dev-table-throttles'));
+    const seen = stats.map((m) => `${m.Metric.MetricName}:${m.Metric.Dimensions.find((d) => d.Name === 'GlobalSecondaryIndexName')?.Value ?? '(table)'}`);
+    const expected = ['(table)', ...TABLE.indexes.map((i) => i.indexName)].flatMap((on) => [`ReadThrottleEvents:${on}`, `WriteThrottleEvents:${on}`]);
+    expect(seen.sort()).toEqual(expected.sort());
+    for (const m of stats) expect(m.Metric.Dimensions).toContainEqual({ Name: 'TableName', Value: { Ref: logicalId(stack.table.table) } });
+  });
+});
+
+describe('the dashboard', () => {
+  // The body with every token replaced by a placeholder: what CloudWatch will parse.
+  const body = (): { widgets: { type: string; properties: Record<string, unknown> }[] } => {
+    const [[, dashboard]] = ofType('AWS::CloudWatch::Dashboard') as [[string, Resources[string]]];
+    const join = (dashboard.Properties!.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    return JSON.parse(join.map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('')) as ReturnType<typeof body>;
+  };
+  const graphs = () => body().widgets.filter((w) => w.type === 'metric');
+  type MetricRow = (string | Record<string, unknown>)[];
+
+  it('is one, named after the stage', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: dashboardName('dev') });
+  });
+
+  it('graphs every route by method and resource: latency p50 and p99, count, 4xx and 5xx', () => {
+    for (const route of ROUTES as readonly Route[]) {
+      const widget = graphs().find((w) => String(w.properties.title).startsWith(`${route.id}:`));
+      expect(widget, route.id).toBeDefined();
+      const rows = widget!.properties.metrics as MetricRow[];
+      const seen = rows.map((row) => {
+        const options = row.at(-1) as { stat: string };
+        expect(row.slice(0, 2), route.id).toEqual(['AWS/ApiGateway', row[1]]);
+        expect(row, route.id).toEqual(expect.arrayContaining(['Method', route.method, 'Resource', route.path, 'Stage']));
+        return `${String(row[1])}:${options.stat}`;
+      });
+      expect(seen.sort(), route.id).toEqual(['4XXError:Sum', '5XXError:Sum', 'Count:Sum', 'Latency:p50', 'Latency:p99']);
+    }
+  });
+
+  it('has per-method metrics turned on for the stage, which the route widgets read', () => {
+    const [[, stage]] = ofType('AWS::ApiGateway::Stage') as [[string, Resources[string]]];
+    expect(stage.Properties!.MethodSettings).toContainEqual(expect.objectContaining({ ResourcePath: '/*', HttpMethod: '*', MetricsEnabled: true }));
+  });
+
+  it('graphs every function: duration, errors and throttles; and counts cold starts from their logs', () => {
+    const all: [string, KontorFunction][] = [...Object.entries(stack.functions), ['authorizer', stack.authorizer]];
+    for (const [name] of all) {
+      const widget = graphs().find((w) => w.properties.title === `λ ${name}`);
+      expect(widget, name).toBeDefined();
+      const names = (widget!.properties.metrics as MetricRow[]).map((row) => `${String(row[0])}/${String(row[1])}`);
+      expect(new Set(names), name).toEqual(new Set(['AWS/Lambda/Duration', 'AWS/Lambda/Errors', 'AWS/Lambda/Throttles']));
+    }
+    const coldStarts = body().widgets.find((w) => w.type === 'log');
+    expect(String(coldStarts?.properties.query)).toContain('@initDuration');
+    expect(String(coldStarts?.properties.query).match(/SOURCE/g)).toHaveLength(all.length);
+  });
+
+  it('graphs the table: consumed capacity and throttles', () => {
+    const text = JSON.stringify(body());
+    for (const metric of ['ConsumedReadCapacityUnits', 'ConsumedWriteCapacityUnits', 'ReadThrottleEvents', 'WriteThrottleEvents', 'ThrottledRequests']) {
+      expect(text, metric).toContain(metric);
+    }
+  });
+
+  it('graphs each custom metric of shared/observability/metric-names.ts, in the Kontor namespace', () => {
+    const expressions = graphs()
+      .flatMap((w) => w.properties.metrics as MetricRow[])
+      .map((row) => (row.at(-1) as { expression?: string }).expression)
+      .filter((e): e is string => typeof e === 'string');
+    for (const name of Object.values(METRIC)) {
+      expect(expressions.some((e) => e.includes(`Namespace="${METRICS_NAMESPACE}" MetricName="${name}"`)), name).toBe(true);
+    }
+    for (const outcome of ['allow', 'deny', 'unavailable']) expect(expressions.join('\n')).toContain(`outcome="${outcome}"`);
+  });
+
+  it('would stay under CloudWatch\'s 500 widgets per dashboard with twice the routes', () => {
+    expect(body().widgets.length + ROUTES.length).toBeLessThan(500);
+  });
+});
+
+describe('alarm notifications', () => {
+  it('when alarmEmail is set, every alarm notifies an SNS topic with that address subscribed, and cdk-nag passes', () => {
+    const { app, stack: withEmail } = buildApp({
+      context: { ...cdkJsonContext(), ...SKIP_BUNDLING, alarmEmail: 'ops@example.com' },
+      outdir: freshOutdir(),
+    });
+    const t = Template.fromJSON(app.synth().getStackByName(withEmail.stackName).template as Record<string, unknown>);
+    t.resourceCountIs('AWS::SNS::Topic', 1);
+    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+    const topicId = withEmail.getLogicalId(withEmail.observability.topic!.node.defaultChild as CfnElement);
+    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(4);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+  }, 120_000);
 });
 
 describe('cdk-nag', () => {

@@ -30,6 +30,7 @@ describe('stage configuration', () => {
       logRetentionDays: 90,
       throttlingRateLimit: 50,
       throttlingBurstLimit: 100,
+      logLevel: 'INFO',
     });
   });
 
@@ -69,6 +70,8 @@ describe('stage configuration', () => {
     ['logRetentionDays', 8, 'must be one of'],
     ['throttlingRateLimit', 0, 'must be at least 1'],
     ['throttlingBurstLimit', 'many', 'must be an integer'],
+    ['logLevel', 'verbose', 'must be one of'],
+    ['alarmEmail', 'ops-team', 'must be an e-mail address'],
   ])('when %s is %j, it fails naming the key', (key, value, message) => {
     const error = failure({ stages: { dev: { ...DEV, [key]: value } } });
     expect(error.issues).toHaveLength(1);

@@ -401,12 +401,15 @@ describe('the cursor secret', () => {
  * (functions, roles, log groups, alarms, gateway responses...) + 117 per-route (72 methods +
  * 45 path resources, ~1.6 per route). RESOURCE_BUDGET leaves 100 of the 500 for what is not
  * per route (more functions, a WAF association, a second table), so it allows about
- * (400 - 74) / 1.6 = 200 routes; the headroom check asks that twice today's routes would
- * still fit under 500, i.e. it trips at about (500 - 74) / (2 * 1.6) = 130 routes. When either
- * fails, split the API's methods out (a nested stack per area) instead of raising the number.
+ * (400 - 74) / 1.6 = 200 routes; the headroom check asks that the ~100 routes the open work
+ * plans (instance ACLs, integrations, the remaining permission areas) would still fit under
+ * 500, i.e. it trips at about (500 - 74) / 1.6 - 100 = 166 routes. When either fails, split the
+ * API's methods out (a nested stack per area) instead of raising the number.
  */
 const RESOURCE_BUDGET = 400;
 const CLOUDFORMATION_RESOURCE_LIMIT = 500;
+/** Routes the open issues add (instance ACLs, integrations, the remaining permission areas). */
+const PLANNED_ROUTES = 100;
 // A template larger than 51,200 bytes goes through S3, where CloudFormation accepts 1 MB.
 const CLOUDFORMATION_TEMPLATE_BYTES = 1_000_000;
 
@@ -439,14 +442,16 @@ describe('scaling with the route table', () => {
     expect(JSON.stringify(authorizers[0]![1].Properties!.SourceArn)).toContain('/authorizers/');
   });
 
-  it(`stays within the resource budget (${RESOURCE_BUDGET}), and twice the routes would stay under ${CLOUDFORMATION_RESOURCE_LIMIT}`, () => {
+  it(`stays within the resource budget (${RESOURCE_BUDGET}), and ${PLANNED_ROUTES} more routes would stay under ${CLOUDFORMATION_RESOURCE_LIMIT}`, () => {
     const total = Object.keys(resources).length;
     const perRouteResources = ofType('AWS::ApiGateway::Method').length + ofType('AWS::ApiGateway::Resource').length;
     const fixed = total - perRouteResources;
     const perRoute = perRouteResources / ROUTES.length;
     expect(total).toBeLessThanOrEqual(RESOURCE_BUDGET);
-    const doubled = fixed + 2 * ROUTES.length * perRoute;
-    expect(doubled, `${fixed} fixed + ${perRoute.toFixed(2)} per route x ${2 * ROUTES.length} routes`).toBeLessThan(CLOUDFORMATION_RESOURCE_LIMIT);
+    const planned = fixed + (ROUTES.length + PLANNED_ROUTES) * perRoute;
+    expect(planned, `${fixed} fixed + ${perRoute.toFixed(2)} per route x ${ROUTES.length + PLANNED_ROUTES} routes`).toBeLessThan(
+      CLOUDFORMATION_RESOURCE_LIMIT,
+    );
   });
 
   it(`would stay under CloudFormation's template size limit with twice the routes`, () => {

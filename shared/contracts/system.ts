@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { RouteContract } from './types.js';
 
-export const healthResponse = z.object({ status: z.literal('ok') });
+export const healthResponse = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
 
 export const systemContracts = {
   health: { response: healthResponse },

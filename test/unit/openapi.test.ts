@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApi } from '#shared/http/openapi.js';
 import { ROUTES, type Route } from '#shared/http/routes.js';
@@ -60,6 +61,14 @@ describe('the OpenAPI document', () => {
 
   it('docs/openapi.json is current, byte for byte (run `npm run openapi` to refresh)', () => {
     expect(onDiskText).toBe(`${JSON.stringify(buildOpenApi())}\n`);
+  });
+
+  it('validates against the OpenAPI 3.1 schema', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(JSON.parse(onDiskText) as Record<string, unknown>);
+    expect(result.errors).toBeUndefined();
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe('3.1');
   });
 
   it('has every $ref resolve inside the document', () => {

@@ -367,9 +367,25 @@ export const SETTINGS_SCHEMAS = {
 } as const;
 export type SettingsSection = keyof typeof SETTINGS_SCHEMAS;
 
-const settingsResponse = <T extends z.ZodObject>(section: SettingsSection, schema: T) =>
-  z.object({ section: z.literal(section), settings: schema, version: z.number().int(), updatedAt: z.string().nullable(), updatedBy: z.string().nullable() });
-const settingsPatch = <T extends z.ZodObject>(schema: T) => schema.partial().extend({ version }).strict();
+// Named after their section's settings (BusinessSettings → BusinessSettingsSection and
+// UpdateBusinessSettings), and made once each: a read and a change answer the same type.
+const settingsResponses = new Map<SettingsSection, z.ZodType>();
+const settingsResponse = <T extends z.ZodObject>(section: SettingsSection, schema: T): z.ZodType => {
+  let made = settingsResponses.get(section);
+  if (!made) {
+    made = z
+      .object({ section: z.literal(section), settings: schema, version: z.number().int(), updatedAt: z.string().nullable(), updatedBy: z.string().nullable() })
+      .meta({ id: `${z.globalRegistry.get(schema)?.id ?? section}Section` });
+    settingsResponses.set(section, made);
+  }
+  return made;
+};
+const settingsPatch = <T extends z.ZodObject>(schema: T) =>
+  schema
+    .partial()
+    .extend({ version })
+    .strict()
+    .meta({ id: `Update${z.globalRegistry.get(schema)?.id ?? 'Settings'}` });
 
 export const settingsPatchSchemas = {
   business: settingsPatch(businessSettings),

@@ -1,5 +1,7 @@
 import { createApiHandler, jsonResponse } from '#shared/http/api.js';
 import { buildOpenApi } from '#shared/http/openapi.js';
+import { NotFound } from '#shared/domain/errors.js';
+import { apiReferenceAsset, apiReferencePage } from './api-reference.js';
 
 // Built once per container: the document depends only on code.
 let openApi: string | undefined;
@@ -9,5 +11,12 @@ export const handler = createApiHandler('system', {
   getOpenApi: async () => {
     openApi ??= JSON.stringify(buildOpenApi());
     return { statusCode: 200, headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' }, body: openApi };
+  },
+  getApiReference: apiReferencePage,
+  getApiReferenceAsset: async (req) => {
+    const file = req.pathParameters.file ?? '';
+    const asset = await apiReferenceAsset(file);
+    if (!asset) throw new NotFound(`no API reference asset ${file}`);
+    return asset;
   },
 });

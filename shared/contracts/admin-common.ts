@@ -5,13 +5,22 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../data/pagination.js';
 /* Schemas shared by the organization and members contracts (issue 4). */
 const ULID = '[0-9A-HJKMNP-TV-Z]{26}';
 
-export const accountId = z.string().regex(new RegExp(`^acc_${ULID}(?:_${ULID})?$`), 'not an account id');
-export const subAccountId = z.string().regex(new RegExp(`^acc_${ULID}_${ULID}$`), 'not a sub-account id');
+export const accountId = z
+  .string()
+  .regex(new RegExp(`^acc_${ULID}(?:_${ULID})?$`), 'not an account id')
+  .meta({ id: 'AccountId', description: 'A main account (`acc_<ULID>`) or a sub-account (`acc_<ULID>_<ULID>`)' });
+export const subAccountId = z
+  .string()
+  .regex(new RegExp(`^acc_${ULID}_${ULID}$`), 'not a sub-account id')
+  .meta({ id: 'SubAccountId' });
 /** Role ids are opaque to clients (`rol_<ULID>` when the API makes them). */
-export const roleId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a role id');
-export const invitationId = z.string().regex(new RegExp(`^inv_${ULID}(?:_${ULID})?_${ULID}$`), 'not an invitation id');
+export const roleId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a role id').meta({ id: 'RoleId' });
+export const invitationId = z
+  .string()
+  .regex(new RegExp(`^inv_${ULID}(?:_${ULID})?_${ULID}$`), 'not an invitation id')
+  .meta({ id: 'InvitationId' });
 /** Identity-provider subjects are opaque; only their size is bounded. */
-export const userId = z.string().min(1).max(256);
+export const userId = z.string().min(1).max(256).meta({ id: 'UserId', description: "The identity provider's subject" });
 export const version = z.number().int().min(1);
 
 /** A role reference: a built-in role or `custom:<roleId>`. */
@@ -20,7 +29,8 @@ export const roleRef = z
   .refine(
     (r) => (BUILT_IN_ROLES as readonly string[]).includes(r) || /^custom:[A-Za-z0-9_-]{1,64}$/.test(r),
     `a built-in role (${BUILT_IN_ROLES.join(', ')}) or custom:<roleId>`,
-  );
+  )
+  .meta({ id: 'RoleRef', description: `A built-in role (${BUILT_IN_ROLES.join(', ')}) or \`custom:<roleId>\`` });
 
 export const accountPath = z.object({ accountId });
 
@@ -29,4 +39,24 @@ export const pageQuery = z.object({
   cursor: z.string().min(1).max(2048).optional(),
 });
 
-export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+/*
+ * One page of a list. A named item type gets one named page type (`Member` → `MemberPage`),
+ * made once per item schema: the OpenAPI document then has one Page schema per item type,
+ * and two schemas may not carry the same id.
+ */
+const pages = new WeakMap<z.ZodType, z.ZodType>();
+export const pageOf = <T extends z.ZodType>(item: T) => {
+  const made = pages.get(item) as ReturnType<typeof makePage<T>> | undefined;
+  if (made) return made;
+  const page = makePage(item);
+  pages.set(item, page);
+  return page;
+};
+const makePage = <T extends z.ZodType>(item: T) => {
+  const page = z.object({
+    items: z.array(item),
+    nextCursor: z.string().nullable().describe('null on the last page; otherwise pass it back as `cursor` for the next one'),
+  });
+  const id = z.globalRegistry.get(item)?.id;
+  return id ? page.meta({ id: `${id}Page` }) : page;
+};

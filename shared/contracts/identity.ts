@@ -12,7 +12,7 @@ export const meResponse = z.object({
       role: z.string(),
     }),
   ),
-});
+}).meta({ id: 'Me' });
 
 export const identityContracts = {
   getMe: { response: meResponse },

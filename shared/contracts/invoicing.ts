@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RouteContract } from './types.js';
+import { pageOf } from './admin-common.js';
 import { isCurrency } from '../domain/invoicing/currency.js';
 import { DOCUMENT_STATUSES, isIsoDate } from '../domain/invoicing/status.js';
 import { toScaled } from '../domain/invoicing/money.js';
@@ -13,14 +14,20 @@ import { toScaled } from '../domain/invoicing/money.js';
 
 // --- building blocks ------------------------------------------------------------------
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-export const ulidParam = z.string().regex(ULID, 'must be an id (26-character ULID)');
+export const ulidParam = z.string().regex(ULID, 'must be an id (26-character ULID)').meta({ id: 'Ulid' });
 const accountIdParam = z.string().min(1).max(120);
-export const isoDate = z.string().refine(isIsoDate, 'must be a calendar date YYYY-MM-DD').meta({ format: 'date' });
+export const isoDate = z.string().refine(isIsoDate, 'must be a calendar date YYYY-MM-DD').meta({ id: 'IsoDate', format: 'date' });
 export const currencyCode = z
   .string()
   .regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code')
-  .refine(isCurrency, 'unknown ISO 4217 currency code');
-const minorUnits = z.number().int('must be an integer of minor units').nonnegative().max(Number.MAX_SAFE_INTEGER, 'overflows');
+  .refine(isCurrency, 'unknown ISO 4217 currency code')
+  .meta({ id: 'CurrencyCode', description: 'ISO 4217, e.g. EUR' });
+/** An amount in integer minor units of its currency; responses use it unbounded (totals, balances). */
+export const money = z
+  .number()
+  .int('must be an integer of minor units')
+  .meta({ id: 'Money', description: 'Integer minor units of the currency (EUR 12.34 = 1234)' });
+const minorUnits = money.nonnegative().max(Number.MAX_SAFE_INTEGER, 'overflows');
 const positiveMinorUnits = minorUnits.refine((v) => v > 0, 'must be greater than 0');
 const quantity = z
   .number()
@@ -36,7 +43,6 @@ const text = (max: number) => z.string().trim().min(1).max(max);
 const cursor = z.string().min(1).max(4096).optional();
 const limit = (max: number, dflt: number) => z.coerce.number().int().min(1).max(max).default(dflt);
 const version = z.number().int().nonnegative().describe('the version the change is based on (optimistic locking)');
-const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 const inOrder = (from: string | undefined | null, to: string | undefined | null) => !from || !to || from <= to;
 
@@ -44,14 +50,16 @@ const inOrder = (from: string | undefined | null, to: string | undefined | null)
 export const documentPath = z.object({ accountId: accountIdParam, documentId: ulidParam });
 export const accountPath = z.object({ accountId: accountIdParam });
 
-const lineInput = z.object({
-  description: text(500),
-  itemId: ulidParam.optional(),
-  quantity,
-  unit: text(20).optional(),
-  unitPrice: minorUnits,
-  vatRate,
-});
+const lineInput = z
+  .object({
+    description: text(500),
+    itemId: ulidParam.optional(),
+    quantity,
+    unit: text(20).optional(),
+    unitPrice: minorUnits,
+    vatRate,
+  })
+  .meta({ id: 'DocumentLineInput' });
 
 export const createDocumentBody = z
   .object({
@@ -64,7 +72,8 @@ export const createDocumentBody = z
     notes: z.string().max(2000).optional(),
   })
   .strict()
-  .refine((b) => inOrder(b.issueDate, b.dueDate), { path: ['dueDate'], message: 'must be on or after the issue date' });
+  .refine((b) => inOrder(b.issueDate, b.dueDate), { path: ['dueDate'], message: 'must be on or after the issue date' })
+  .meta({ id: 'CreateDocument' });
 
 export const updateDocumentBody = z
   .object({
@@ -78,23 +87,26 @@ export const updateDocumentBody = z
     notes: z.string().max(2000).nullable().optional(),
   })
   .strict()
-  .refine((b) => inOrder(b.issueDate, b.dueDate), { path: ['dueDate'], message: 'must be on or after the issue date' });
+  .refine((b) => inOrder(b.issueDate, b.dueDate), { path: ['dueDate'], message: 'must be on or after the issue date' })
+  .meta({ id: 'UpdateDocument' });
 
 export const listDocumentsQuery = z
   .object({ limit: limit(200, 50), cursor, from: isoDate.optional(), to: isoDate.optional() })
   .refine((q) => inOrder(q.from, q.to), { path: ['to'], message: 'must be on or after from' });
 
-const lineOutput = z.object({
-  description: z.string(),
-  itemId: z.string().nullable(),
-  quantity: z.number(),
-  unit: z.string().nullable(),
-  unitPrice: z.number().int(),
-  vatRate: z.number(),
-  net: z.number().int(),
-  vat: z.number().int(),
-  gross: z.number().int(),
-});
+const lineOutput = z
+  .object({
+    description: z.string(),
+    itemId: z.string().nullable(),
+    quantity: z.number(),
+    unit: z.string().nullable(),
+    unitPrice: money,
+    vatRate: z.number(),
+    net: money,
+    vat: money,
+    gross: money,
+  })
+  .meta({ id: 'DocumentLine' });
 
 export const documentResponse = z.object({
   id: z.string(),
@@ -108,23 +120,17 @@ export const documentResponse = z.object({
   issueDate: z.string(),
   dueDate: z.string().nullable(),
   lines: z.array(lineOutput),
-  totals: z.object({
-    net: z.number().int(),
-    vat: z.number().int(),
-    gross: z.number().int(),
-    paid: z.number().int(),
-    outstanding: z.number().int(),
-  }),
+  totals: z.object({ net: money, vat: money, gross: money, paid: money, outstanding: money }),
   notes: z.string().nullable(),
   createdBy: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
   version: z.number().int(),
-});
+}).meta({ id: 'Document', description: 'An invoice, estimate, expense or time entry: the four kinds share one shape' });
 
 const documentContracts = (one: string, many: string) =>
   ({
-    [`list${many}`]: { path: accountPath, query: listDocumentsQuery, response: page(documentResponse) },
+    [`list${many}`]: { path: accountPath, query: listDocumentsQuery, response: pageOf(documentResponse) },
     [`create${one}`]: { path: accountPath, body: createDocumentBody, response: documentResponse, status: 201 },
     [`get${one}`]: { path: documentPath, response: documentResponse },
     [`update${one}`]: { path: documentPath, body: updateDocumentBody, response: documentResponse },
@@ -140,7 +146,8 @@ const address = z
     city: text(100).optional(),
     country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code').optional(),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'Address' });
 
 const clientFields = {
   name: text(200),
@@ -150,7 +157,7 @@ const clientFields = {
   address: address.optional(),
   notes: z.string().max(2000).optional(),
 };
-export const createClientBody = z.object(clientFields).strict();
+export const createClientBody = z.object(clientFields).strict().meta({ id: 'CreateClient' });
 export const updateClientBody = z
   .object({
     version,
@@ -161,7 +168,8 @@ export const updateClientBody = z
     address: address.nullable().optional(),
     notes: z.string().max(2000).nullable().optional(),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'UpdateClient' });
 export const clientPath = z.object({ accountId: accountIdParam, clientId: ulidParam });
 export const clientResponse = z.object({
   id: z.string(),
@@ -175,7 +183,7 @@ export const clientResponse = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   version: z.number().int(),
-});
+}).meta({ id: 'Client' });
 
 const itemFields = {
   name: text(200),
@@ -186,7 +194,7 @@ const itemFields = {
   vatRate,
   description: z.string().max(2000).optional(),
 };
-export const createItemBody = z.object(itemFields).strict();
+export const createItemBody = z.object(itemFields).strict().meta({ id: 'CreateItem' });
 export const updateItemBody = z
   .object({
     version,
@@ -198,14 +206,15 @@ export const updateItemBody = z
     vatRate: vatRate.optional(),
     description: z.string().max(2000).nullable().optional(),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'UpdateItem' });
 export const itemPath = z.object({ accountId: accountIdParam, itemId: ulidParam });
 export const itemResponse = z.object({
   id: z.string(),
   name: z.string(),
   sku: z.string().nullable(),
   unit: z.string().nullable(),
-  unitPrice: z.number().int(),
+  unitPrice: money,
   currency: z.string(),
   vatRate: z.number(),
   description: z.string().nullable(),
@@ -213,7 +222,7 @@ export const itemResponse = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   version: z.number().int(),
-});
+}).meta({ id: 'Item' });
 export const listCatalogQuery = z.object({ limit: limit(200, 50), cursor });
 
 // --- payments ------------------------------------------------------------------------
@@ -227,23 +236,26 @@ export const createPaymentBody = z
     method: z.enum(PAYMENT_METHOD_TYPES).optional(),
     reference: text(200).optional(),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'CreatePayment' });
 export const paymentPath = z.object({ accountId: accountIdParam, paymentId: ulidParam });
 export const paymentResponse = z.object({
   id: z.string(),
   invoiceId: z.string(),
   invoiceNumber: z.string().nullable(),
-  amount: z.number().int(),
+  amount: money,
   currency: z.string(),
   paidAt: z.string(),
   method: z.string().nullable(),
   reference: z.string().nullable(),
   createdBy: z.string(),
   createdAt: z.string(),
-});
-export const createPaymentResponse = paymentResponse.extend({
-  invoice: z.object({ id: z.string(), status: z.enum(DOCUMENT_STATUSES), paid: z.number().int(), outstanding: z.number().int(), version: z.number().int() }),
-});
+}).meta({ id: 'Payment' });
+export const createPaymentResponse = paymentResponse
+  .extend({
+    invoice: z.object({ id: z.string(), status: z.enum(DOCUMENT_STATUSES), paid: money, outstanding: money, version: z.number().int() }),
+  })
+  .meta({ id: 'RecordedPayment', description: 'The payment and the invoice balance it leaves' });
 
 // --- reports and exports -------------------------------------------------------------
 export const REPORTS = ['revenue', 'outstanding', 'expenses'] as const;
@@ -257,11 +269,11 @@ export const reportQuery = z
 const reportAmounts = {
   currency: z.string(),
   count: z.number().int(),
-  net: z.number().int(),
-  vat: z.number().int(),
-  gross: z.number().int(),
-  paid: z.number().int(),
-  outstanding: z.number().int(),
+  net: money,
+  vat: money,
+  gross: money,
+  paid: money,
+  outstanding: money,
 };
 export const reportResponse = z.object({
   report: z.enum(REPORTS),
@@ -272,7 +284,7 @@ export const reportResponse = z.object({
   byPeriod: z.array(z.object({ period: z.string().describe('YYYY-MM'), ...reportAmounts })),
   byClient: z.array(z.object({ clientId: z.string().nullable(), clientName: z.string().nullable(), ...reportAmounts })),
   read: z.object({ items: z.number().int().describe('documents read: exactly those of the kind in the period') }),
-});
+}).meta({ id: 'Report' });
 
 export const EXPORT_DATASETS = ['invoices', 'estimates', 'expenses', 'time-entries', 'clients', 'items'] as const;
 export const exportPath = z.object({ accountId: accountIdParam, dataset: z.enum(EXPORT_DATASETS) });
@@ -287,7 +299,10 @@ export const exportQuery = z
   .refine((q) => inOrder(q.from, q.to), { path: ['to'], message: 'must be on or after from' });
 export const exportResponse = z
   .object({ dataset: z.enum(EXPORT_DATASETS), items: z.array(z.record(z.string(), z.unknown())), nextCursor: z.string().nullable() })
-  .describe('format=json; with format=csv (default) the page is text/csv and the cursor is in the X-Next-Cursor header');
+  .meta({
+    id: 'ExportPage',
+    description: 'format=json; with format=csv (default) the page is text/csv and the cursor is in the X-Next-Cursor header',
+  });
 
 // --- settings ------------------------------------------------------------------------
 export const businessSettings = z
@@ -300,7 +315,8 @@ export const businessSettings = z
     phone: text(50).nullable(),
     website: z.url().max(500).nullable(),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'BusinessSettings' });
 export const paymentMethodSettings = z
   .object({
     methods: z
@@ -324,7 +340,8 @@ export const paymentMethodSettings = z
       )
       .max(20),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'PaymentMethodSettings' });
 export const INVOICE_TEMPLATES = ['classic', 'modern', 'minimal'] as const;
 export const otherSettings = z
   .object({
@@ -340,7 +357,8 @@ export const otherSettings = z
       .strict(),
     defaultNotes: z.string().max(2000).nullable(),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'OtherSettings' });
 
 export const SETTINGS_SCHEMAS = {
   business: businessSettings,
@@ -349,9 +367,25 @@ export const SETTINGS_SCHEMAS = {
 } as const;
 export type SettingsSection = keyof typeof SETTINGS_SCHEMAS;
 
-const settingsResponse = <T extends z.ZodObject>(section: SettingsSection, schema: T) =>
-  z.object({ section: z.literal(section), settings: schema, version: z.number().int(), updatedAt: z.string().nullable(), updatedBy: z.string().nullable() });
-const settingsPatch = <T extends z.ZodObject>(schema: T) => schema.partial().extend({ version }).strict();
+// Named after their section's settings (BusinessSettings → BusinessSettingsSection and
+// UpdateBusinessSettings), and made once each: a read and a change answer the same type.
+const settingsResponses = new Map<SettingsSection, z.ZodType>();
+const settingsResponse = <T extends z.ZodObject>(section: SettingsSection, schema: T): z.ZodType => {
+  let made = settingsResponses.get(section);
+  if (!made) {
+    made = z
+      .object({ section: z.literal(section), settings: schema, version: z.number().int(), updatedAt: z.string().nullable(), updatedBy: z.string().nullable() })
+      .meta({ id: `${z.globalRegistry.get(schema)?.id ?? section}Section` });
+    settingsResponses.set(section, made);
+  }
+  return made;
+};
+const settingsPatch = <T extends z.ZodObject>(schema: T) =>
+  schema
+    .partial()
+    .extend({ version })
+    .strict()
+    .meta({ id: `Update${z.globalRegistry.get(schema)?.id ?? 'Settings'}` });
 
 export const settingsPatchSchemas = {
   business: settingsPatch(businessSettings),
@@ -365,17 +399,17 @@ export const invoicingContracts: Record<string, RouteContract> = {
   ...documentContracts('Estimate', 'Estimates'),
   ...documentContracts('Expense', 'Expenses'),
   ...documentContracts('TimeEntry', 'TimeEntries'),
-  listClients: { path: accountPath, query: listCatalogQuery, response: page(clientResponse) },
+  listClients: { path: accountPath, query: listCatalogQuery, response: pageOf(clientResponse) },
   createClient: { path: accountPath, body: createClientBody, response: clientResponse, status: 201 },
   getClient: { path: clientPath, response: clientResponse },
   updateClient: { path: clientPath, body: updateClientBody, response: clientResponse },
   deleteClient: { path: clientPath, status: 204 },
-  listItems: { path: accountPath, query: listCatalogQuery, response: page(itemResponse) },
+  listItems: { path: accountPath, query: listCatalogQuery, response: pageOf(itemResponse) },
   createItem: { path: accountPath, body: createItemBody, response: itemResponse, status: 201 },
   getItem: { path: itemPath, response: itemResponse },
   updateItem: { path: itemPath, body: updateItemBody, response: itemResponse },
   deleteItem: { path: itemPath, status: 204 },
-  listPayments: { path: accountPath, query: listCatalogQuery, response: page(paymentResponse) },
+  listPayments: { path: accountPath, query: listCatalogQuery, response: pageOf(paymentResponse) },
   createPayment: { path: accountPath, body: createPaymentBody, response: createPaymentResponse, status: 201 },
   getPayment: { path: paymentPath, response: paymentResponse },
   deletePayment: { path: paymentPath, status: 204 },

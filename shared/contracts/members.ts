@@ -25,7 +25,7 @@ export const memberResponse = z.object({
   grants: z.array(z.string()),
   createdAt: z.string(),
   version: z.number().int(),
-});
+}).meta({ id: 'Member' });
 
 export const grantResponse = z.object({
   userId: z.string(),
@@ -33,7 +33,7 @@ export const grantResponse = z.object({
   subAccountId: z.string(),
   grantedBy: z.string(),
   grantedAt: z.string(),
-});
+}).meta({ id: 'Grant' });
 
 export const invitationResponse = z.object({
   invitationId: z.string(),
@@ -47,7 +47,7 @@ export const invitationResponse = z.object({
   expiresAt: z.string(),
   acceptedBy: z.string().nullable(),
   acceptedAt: z.string().nullable(),
-});
+}).meta({ id: 'Invitation' });
 
 export const roleResponse = z.object({
   roleId: z.string(),
@@ -59,7 +59,7 @@ export const roleResponse = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   version: z.number().int(),
-});
+}).meta({ id: 'Role' });
 
 export const memberPath = z.object({ accountId, userId });
 export const grantPath = z.object({ accountId, userId, subAccountId });
@@ -71,19 +71,24 @@ const description = z.string().trim().max(500);
 /** Permission names, actions (`documents.view`) or area wildcards (`integrations.*`). */
 const permissionNames = z.array(z.string().min(1).max(100)).min(1).max(200);
 
-export const addMemberBody = z.object({ userId, role: roleRef }).strict();
-export const updateMemberBody = z.object({ role: roleRef, version }).strict();
+export const addMemberBody = z.object({ userId, role: roleRef }).strict().meta({ id: 'AddMember' });
+export const updateMemberBody = z.object({ role: roleRef, version }).strict().meta({ id: 'UpdateMember' });
 export const createInvitationBody = z
   .object({ email: z.email().max(320), role: roleRef, subAccountId: subAccountId.optional() })
-  .strict();
-export const createRoleBody = z.object({ name: roleName, description: description.optional(), permissions: permissionNames }).strict();
+  .strict()
+  .meta({ id: 'CreateInvitation' });
+export const createRoleBody = z
+  .object({ name: roleName, description: description.optional(), permissions: permissionNames })
+  .strict()
+  .meta({ id: 'CreateRole' });
 export const updateRoleBody = z
   .object({ name: roleName.optional(), description: description.optional(), permissions: permissionNames.optional(), version })
   .strict()
   .refine((b) => b.name !== undefined || b.description !== undefined || b.permissions !== undefined, {
     message: 'name, description or permissions is required',
     path: ['name'],
-  });
+  })
+  .meta({ id: 'UpdateRole' });
 
 export const membersContracts = {
   listMembers: { path: accountPath, query: pageQuery, response: pageOf(memberResponse) },
@@ -97,7 +102,7 @@ export const membersContracts = {
   createInvitation: { path: accountPath, body: createInvitationBody, response: invitationResponse, status: 201 },
   acceptInvitation: {
     path: z.object({ invitationId }),
-    response: z.object({ invitation: invitationResponse, member: memberResponse }),
+    response: z.object({ invitation: invitationResponse, member: memberResponse }).meta({ id: 'AcceptedInvitation' }),
   },
   listRoles: { path: accountPath, query: pageQuery, response: pageOf(roleResponse) },
   createRole: { path: accountPath, body: createRoleBody, response: roleResponse, status: 201 },

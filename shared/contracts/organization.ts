@@ -16,7 +16,7 @@ export const organizationResponse = z.object({
   features: z.array(z.enum(FEATURES)),
   role: z.literal('owner'),
   createdAt: z.string(),
-});
+}).meta({ id: 'Organization' });
 
 export const accountResponse = z.object({
   accountId: z.string(),
@@ -28,7 +28,7 @@ export const accountResponse = z.object({
   status: z.enum(['active', 'archived']),
   createdAt: z.string(),
   version: z.number().int(),
-});
+}).meta({ id: 'Account' });
 
 export const switchAccountResponse = z.object({
   accountId: z.string(),
@@ -38,7 +38,7 @@ export const switchAccountResponse = z.object({
   status: z.enum(['active', 'archived']),
   role: z.string(),
   via: z.enum(['member', 'owner', 'backoffice', 'grant']),
-});
+}).meta({ id: 'AccessibleAccount', description: 'An account the caller may switch to, and why' });
 
 export const planResponse = z.object({
   organizationId: z.string(),
@@ -46,7 +46,7 @@ export const planResponse = z.object({
   features: z.array(z.enum(FEATURES)),
   backoffice: z.object({ available: z.boolean(), requiredPlans: z.array(z.enum(PLANS)) }),
   version: z.number().int(),
-});
+}).meta({ id: 'Plan' });
 
 const seatHolder = z.object({ userId: z.string(), email: z.string() });
 
@@ -70,7 +70,7 @@ export const billingResponse = z.object({
     z.object({ description: z.string(), quantity: z.number().int(), unitAmountCents: z.number().int(), amountCents: z.number().int() }),
   ),
   totalCents: z.number().int(),
-});
+}).meta({ id: 'Billing' });
 
 export const auditEntryResponse = z.object({
   auditId: z.string(),
@@ -81,25 +81,28 @@ export const auditEntryResponse = z.object({
   target: z.object({ type: z.string(), id: z.string() }),
   before: z.record(z.string(), z.unknown()).nullable(),
   after: z.record(z.string(), z.unknown()).nullable(),
-});
+}).meta({ id: 'AuditEntry' });
 
 export const createOrganizationBody = z
   .object({ name })
   .strict()
   .describe(
     'Send an Idempotency-Key header to make retries safe: the same key answers 200 with the organization the first attempt created; a user who already owns an organization gets 409 naming it.',
-  );
+  )
+  .meta({ id: 'CreateOrganization' });
 export const updateAccountBody = z
   .object({ name: name.optional(), status: z.enum(['active', 'archived']).optional(), version })
   .strict()
-  .refine((b) => b.name !== undefined || b.status !== undefined, { message: 'name or status is required', path: ['name'] });
+  .refine((b) => b.name !== undefined || b.status !== undefined, { message: 'name or status is required', path: ['name'] })
+  .meta({ id: 'UpdateAccount' });
 export const createSubAccountBody = z
   .object({
     name,
     externalId: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._:/-]+$/, 'letters, digits and . _ : / - only'),
   })
-  .strict();
-export const changePlanBody = z.object({ plan: z.enum(PLANS), version: version.optional() }).strict();
+  .strict()
+  .meta({ id: 'CreateSubAccount' });
+export const changePlanBody = z.object({ plan: z.enum(PLANS), version: version.optional() }).strict().meta({ id: 'ChangePlan' });
 export const featurePath = z.object({ accountId, feature: z.enum(FEATURES) });
 export const auditQuery = pageQuery.extend({ actor: userId.optional(), target: z.string().min(1).max(256).optional() });
 

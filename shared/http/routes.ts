@@ -76,6 +76,8 @@ export const ROUTES = [
   // --- system and identity
   { id: 'health', method: 'GET', path: '/health', fn: 'system', auth: 'public', summary: 'Liveness' },
   { id: 'getOpenApi', method: 'GET', path: '/openapi.json', fn: 'system', auth: 'public', summary: 'The OpenAPI 3.1 document' },
+  { id: 'getApiReference', method: 'GET', path: '/docs', fn: 'system', auth: 'public', summary: 'Interactive API reference (HTML) of the OpenAPI document' },
+  { id: 'getApiReferenceAsset', method: 'GET', path: '/docs/assets/{file}', fn: 'system', auth: 'public', summary: 'A script or stylesheet of the API reference' },
   { id: 'getMe', method: 'GET', path: '/me', fn: 'identity', auth: 'user', summary: 'The caller and their memberships' },
   { id: 'listMyAccounts', method: 'GET', path: '/me/accounts', fn: 'organization', auth: 'user', summary: 'The accounts the caller may switch to' },
   { id: 'createOrganization', method: 'POST', path: '/organizations', fn: 'organization', auth: 'user', summary: 'Sign up: a new organization, the caller its Owner' },

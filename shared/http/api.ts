@@ -249,7 +249,8 @@ function observe(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyRes
     const id = route?.id ?? 'unmatched';
     routeLatency(id, performance.now() - (started.get(request) ?? performance.now()));
     if (status >= 400) routeError(id, status);
-    log.info('request', { method: request.event?.httpMethod, status });
+    // One summary line per request in Lambda; the local runtime's gateway logs its own.
+    if (process.env.AWS_LAMBDA_FUNCTION_NAME) log.info('request', { method: request.event?.httpMethod, status });
   };
   return {
     before: async (request) => {

@@ -24,8 +24,9 @@ import { instrumentClient } from '../observability/tracing.js';
  * idempotency-key-header draft), for the routes the route table marks `idempotent`.
  *
  *   - The record is keyed by (caller, account, route, key): a key is never shared across
- *     callers, accounts or routes. The request body is the fingerprint: the same key with a
- *     different body is a 422 `idempotency-key-reused`.
+ *     callers, accounts or routes. The request body is the fingerprint (its JSON value, so
+ *     key order and whitespace do not matter): the same key with a different body is a 422
+ *     `idempotency-key-reused`.
  *   - The first 2xx answer (status, headers, body) is stored for 24 hours and replayed to
  *     every retry, with `Idempotent-Replayed: true`. A 4xx/5xx, or a thrown error, releases
  *     the key: the client may fix the request and retry with the same key.

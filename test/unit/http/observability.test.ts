@@ -151,6 +151,7 @@ describe('the authorizer decision metric', () => {
 
 describe('logs', () => {
   it('when a request is logged, the line carries request, correlation, route, account and user ids and never the token or the body', async () => {
+    vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'kontor-catalog');
     logger.setLogLevel('INFO');
     const { implementations } = stubImplementations('catalog', async () => jsonResponse(201, { id: 'c1' }));
     await createApiHandler('catalog', implementations)(
@@ -176,6 +177,7 @@ describe('logs', () => {
   });
 
   it('when no correlation id is sent, the API Gateway request id is the correlation id', async () => {
+    vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'kontor-catalog');
     logger.setLogLevel('INFO');
     const { implementations } = stubImplementations('catalog');
     await createApiHandler('catalog', implementations)(accountEvent('GET', '/accounts/{accountId}/clients'), context);
@@ -183,6 +185,14 @@ describe('logs', () => {
   });
 
   it('when KONTOR_SILENT is set (tests), info lines are not written', async () => {
+    vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'kontor-catalog');
+    const { implementations } = stubImplementations('catalog');
+    await createApiHandler('catalog', implementations)(accountEvent('GET', '/accounts/{accountId}/clients'), context);
+    expect(json().filter((l) => l.message === 'request')).toEqual([]);
+  });
+
+  it('when running outside Lambda (the local runtime logs requests itself), no per-request line is written', async () => {
+    logger.setLogLevel('INFO');
     const { implementations } = stubImplementations('catalog');
     await createApiHandler('catalog', implementations)(accountEvent('GET', '/accounts/{accountId}/clients'), context);
     expect(json().filter((l) => l.message === 'request')).toEqual([]);

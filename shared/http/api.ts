@@ -23,7 +23,8 @@ import { findRoute, routesOf, type FunctionName, type Route } from './routes.js'
 import { jsonResponse, problem, problemResponse, type HttpResponse } from './problem.js';
 import { errorFields, log } from './log.js';
 import { applyIfMatch, parseIfMatch, requireJsonBody, withETag, withResponseHeaders } from './conventions.js';
-import { idempotencyKeyOf, isReplay, runIdempotent } from './idempotency.js';
+import { idempotencyKeyOf, isReplay } from './idempotency-key.js';
+import type * as IdempotencyModule from './idempotency.js';
 
 /*
  * The one way an API Lambda is built: middy wraps a table of route implementations keyed
@@ -187,7 +188,7 @@ export function createApiHandler(
       res =
         idempotencyKey === undefined
           ? await run()
-          : await runIdempotent(
+          : await (await loadIdempotency()).runIdempotent(
               { route, userId: caller.userId, accountId: principal?.accountId, key: idempotencyKey, body, context },
               run,
             );
@@ -232,6 +233,13 @@ export function createApiHandler(
       },
     });
 }
+
+/**
+ * The idempotency store, loaded on the first request that sends an Idempotency-Key: it
+ * brings Powertools Idempotency and JMESPath, which no other request needs at cold start.
+ */
+let idempotency: Promise<typeof IdempotencyModule> | undefined;
+const loadIdempotency = () => (idempotency ??= import('./idempotency.js'));
 
 /** The route each event was matched to, for the error and metrics middlewares. */
 const routeOf = new WeakMap<APIGatewayProxyEvent, Route>();

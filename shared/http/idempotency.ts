@@ -13,7 +13,8 @@ import {
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { envReader, tableEnvSchema } from '../config/env.js';
 import { TABLE } from '../data/table.js';
-import { IdempotencyInProgress, IdempotencyKeyReused, ServiceUnavailable, ValidationError } from '../domain/errors.js';
+import { IdempotencyInProgress, IdempotencyKeyReused, ServiceUnavailable } from '../domain/errors.js';
+import { REPLAYED } from './idempotency-key.js';
 import type { HttpResponse } from './problem.js';
 import type { Route } from './routes.js';
 import { errorFields, log } from './log.js';
@@ -95,7 +96,6 @@ export function setIdempotencyPersistence(p: SpreadKeyPersistenceLayer | undefin
   persistence = p;
 }
 
-const REPLAYED = 'idempotent-replayed';
 const config = new IdempotencyConfig({
   eventKeyJmesPath: 'scope',
   payloadValidationJmesPath: 'body',
@@ -109,21 +109,6 @@ const config = new IdempotencyConfig({
     return { ...r, headers: { ...r.headers, [REPLAYED]: 'true' } } as unknown as typeof response;
   },
 });
-
-/** The Idempotency-Key header of a request, validated: 1 to 255 characters. */
-export function idempotencyKeyOf(headers: Record<string, string>): string | undefined {
-  const raw = headers['idempotency-key'];
-  if (raw === undefined) return undefined;
-  // The draft defines the value as a structured-field string ("..."); bare tokens are what
-  // most clients send, so both are accepted and mean the same key.
-  const key = /^".*"$/.test(raw) ? raw.slice(1, -1) : raw;
-  if (key.length < 1 || key.length > 255) {
-    throw new ValidationError('the Idempotency-Key header is invalid', {
-      errors: [{ field: 'header.Idempotency-Key', message: '1 to 255 characters' }],
-    });
-  }
-  return key;
-}
 
 /** A non-2xx answer: returned to the client but never stored, so it releases the key. */
 class NotStored extends Error {
@@ -141,8 +126,6 @@ export interface IdempotentCall {
   body: string | null;
   context: Context;
 }
-
-export const isReplay = (res: HttpResponse): boolean => res.headers?.[REPLAYED] === 'true';
 
 /** Runs `run` at most once per (caller, account, route, key); see the comment at the top. */
 export async function runIdempotent(call: IdempotentCall, run: () => Promise<HttpResponse>): Promise<HttpResponse> {

@@ -92,6 +92,14 @@ describe('ETag, If-Match and media types over HTTP', () => {
     expect(conflict.status).toBe(409);
   });
 
+  it("when API Gateway itself refuses (no token, unknown path), the problem says no-store and nosniff too", async () => {
+    for (const res of [await call('GET', '/me'), await call('GET', '/nowhere')]) {
+      expect([401, 404]).toContain(res.status);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+  });
+
   it('when a body is sent as text/plain, it answers 415 problem+json', async () => {
     const { owner, base } = await org();
     const res = await call('POST', `${base}/clients`, { token: owner, rawBody: '{"name":"Acme"}', headers: { 'content-type': 'text/plain' } });

@@ -18,7 +18,7 @@ import { REPLAYED } from './idempotency-key.js';
 import type { HttpResponse } from './problem.js';
 import type { Route } from './routes.js';
 import { errorFields, log } from './log.js';
-import { instrumentClient } from '../observability/tracing.js';
+import { instrumentSdkClient } from '../observability/sdk-clients.js';
 
 /*
  * Idempotent creation under the `Idempotency-Key` header (IETF httpapi
@@ -66,7 +66,7 @@ export function createPersistence(client?: DynamoDBClient): SpreadKeyPersistence
   const { TABLE_NAME, DYNAMODB_ENDPOINT } = env();
   const sdk =
     client ??
-    instrumentClient(
+    instrumentSdkClient(
       new DynamoDBClient(
         DYNAMODB_ENDPOINT
           ? {

@@ -1,10 +1,10 @@
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import { setSdkClientInstrumentation } from './sdk-clients.js';
 
 /*
  * X-Ray through Powertools Tracer, for the API functions (not the authorizer: the X-Ray SDK
- * alone would more than double its bundle and cold start; Lambda's active tracing still
- * traces its invocation). Outside Lambda the Tracer disables itself and every call here
- * is a no-op.
+ * alone would about double its added init; Lambda's active tracing still traces its
+ * invocation). Outside Lambda the Tracer disables itself and every call here is a no-op.
  */
 export const tracer = new Tracer({ serviceName: 'kontor' });
 
@@ -12,3 +12,6 @@ export const tracer = new Tracer({ serviceName: 'kontor' });
 export function instrumentClient<T>(client: T): T {
   return tracer.captureAWSv3Client(client);
 }
+
+// Every SDK client built through shared/observability/sdk-clients.ts in this function is traced.
+setSdkClientInstrumentation(instrumentClient);

@@ -14,6 +14,9 @@ import { logger } from '#shared/observability/logger.js';
 import { metricsEnabled } from '#shared/observability/metrics.js';
 import { METRIC_NAMESPACE, METRICS } from '#shared/observability/metric-names.js';
 import { authorize } from '#functions/authorizer/authorize.js';
+import { tracer } from '#shared/observability/tracing.js';
+import { instrumentSdkClient } from '#shared/observability/sdk-clients.js';
+import { build } from 'esbuild';
 import { InvalidToken } from '#shared/auth/token.js';
 import { accountEvent, context, stubImplementations } from './events.js';
 
@@ -196,5 +199,30 @@ describe('logs', () => {
     const { implementations } = stubImplementations('catalog');
     await createApiHandler('catalog', implementations)(accountEvent('GET', '/accounts/{accountId}/clients'), context);
     expect(json().filter((l) => l.message === 'request')).toEqual([]);
+  });
+});
+
+describe('tracing', () => {
+  it('when the API wrapper is loaded, an SDK client built through the shared hook is traced by the Tracer', () => {
+    const capture = vi.spyOn(tracer, 'captureAWSv3Client');
+    const client = new DynamoDBClient({ region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    expect(instrumentSdkClient(client)).toBe(client); // outside Lambda the Tracer hands it back as is
+    expect(capture).toHaveBeenCalledWith(client);
+  });
+
+  it('when the authorizer is bundled, it carries Metrics but neither the Tracer (X-Ray SDK) nor Powertools Logger', async () => {
+    const out = await build({
+      entryPoints: ['functions/authorizer/handler.ts'],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(out.metafile.inputs);
+    expect(inputs.some((i) => i.includes('@aws-lambda-powertools/metrics'))).toBe(true);
+    expect(inputs.filter((i) => /aws-xray-sdk|@aws-lambda-powertools\/(tracer|logger)/.test(i))).toEqual([]);
   });
 });

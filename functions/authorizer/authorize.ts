@@ -8,6 +8,7 @@ import { bearerToken, InvalidToken, type TokenVerifier } from '#shared/auth/toke
 import { parseAccountId } from '#shared/domain/ids.js';
 import { loadAccessFacts } from '#shared/data/access-repository.js';
 import { log, errorFields } from '#shared/http/log.js';
+import { authorizerDecision } from '#shared/observability/metrics.js';
 
 /*
  * The REQUEST authorizer's decision, with its I/O injected. Outcomes, as API Gateway
@@ -34,17 +35,26 @@ export async function authorize(
   deps: AuthorizerDeps,
   event: APIGatewayRequestAuthorizerEvent,
 ): Promise<APIGatewayAuthorizerResult> {
+  // Every outcome is counted (AuthorizerDecision by outcome and reason); the reasons are
+  // a small fixed set, so the metric's dimensions stay bounded.
   const token = bearerToken(event.headers);
-  if (!token) throw new Error('Unauthorized');
+  if (!token) {
+    authorizerDecision('deny', 'no-token');
+    throw new Error('Unauthorized');
+  }
   let identity;
   try {
     identity = await deps.verify(token);
   } catch (e) {
     log.info('token rejected', { reason: e instanceof InvalidToken ? e.code : 'error' });
+    authorizerDecision('deny', 'invalid-token');
     throw new Error('Unauthorized');
   }
   const prefix = apiArnPrefix(event.methodArn);
-  if (!prefix) throw new Error('Unauthorized');
+  if (!prefix) {
+    authorizerDecision('deny', 'unknown-api');
+    throw new Error('Unauthorized');
+  }
 
   const base = {
     userId: identity.userId,
@@ -53,11 +63,13 @@ export async function authorize(
   };
   const accountParam = event.pathParameters?.accountId;
   if (accountParam === undefined) {
+    authorizerDecision('allow', 'user');
     return { principalId: identity.userId, policyDocument: userPolicy(prefix), context: { ...base, scope: 'user' } };
   }
 
   const ref = parseAccountId(accountParam);
   if (!ref) {
+    authorizerDecision('deny', 'unknown-account');
     return {
       principalId: identity.userId,
       policyDocument: denyAccountPolicy(prefix, encodeURIComponent(accountParam).replace(/[*?]/g, '_')),
@@ -70,11 +82,13 @@ export async function authorize(
     ({ facts } = await loadAccessFacts(deps.db, deps.table, identity.userId, ref));
   } catch (e) {
     log.error('access facts unavailable', errorFields(e));
+    authorizerDecision('unavailable', 'dynamodb');
     throw new AuthorizerUnavailable();
   }
   const access = resolveAccess(facts);
   if (!access.allowed) {
     log.info('access denied', { userId: identity.userId, accountId: ref.accountId, reason: access.reason });
+    authorizerDecision('deny', access.reason);
     return {
       principalId: identity.userId,
       policyDocument: denyAccountPolicy(prefix, ref.accountId),
@@ -82,6 +96,7 @@ export async function authorize(
     };
   }
   const p = access.principal;
+  authorizerDecision('allow', p.via);
   return {
     principalId: identity.userId,
     policyDocument: accountPolicy(prefix, p),

@@ -18,7 +18,7 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ROUTES, type FunctionName, type Route } from '../../shared/http/routes.js';
-import { GATEWAY_RESPONSES } from '../../shared/http/gateway-responses.js';
+import { GATEWAY_RESPONSE_HEADERS, GATEWAY_RESPONSES } from '../../shared/http/gateway-responses.js';
 import { PROBLEM_CONTENT_TYPE } from '../../shared/http/problem.js';
 
 /*
@@ -148,7 +148,11 @@ export class KontorApi extends Construct {
       this.api.addGatewayResponse(`Gateway${type}`, {
         type: responseType,
         ...('keepStatus' in response ? {} : { statusCode: String(response.statusCode) }),
-        responseHeaders: { 'Content-Type': `'${PROBLEM_CONTENT_TYPE}'` },
+        // The same no-store and nosniff as every answer of the API's own functions.
+        responseHeaders: {
+          'Content-Type': `'${PROBLEM_CONTENT_TYPE}'`,
+          ...Object.fromEntries(Object.entries(GATEWAY_RESPONSE_HEADERS).map(([k, v]) => [k, `'${v}'`])),
+        },
         templates: { 'application/json': body },
       });
     }

@@ -121,3 +121,37 @@ export class IllegalTransition extends DomainError {
   readonly title = 'This status change is not allowed';
 }
 // --- end invoicing (issue 5) -----------------------------------------------------------
+
+// --- HTTP conventions (one shape for everything) ----------------------------------------
+
+/** 412: an If-Match precondition failed (RFC 9110 13.1.1): the resource is not at that version. */
+export class PreconditionFailed extends DomainError {
+  readonly status = 412;
+  readonly slug = 'precondition-failed';
+  readonly title = 'A precondition of the request failed';
+}
+
+/** 415: the request has a body in a media type the API does not read (only JSON). */
+export class UnsupportedMediaType extends DomainError {
+  readonly status = 415;
+  readonly slug = 'unsupported-media-type';
+  readonly title = 'The request body must be JSON';
+}
+
+/** 422: an Idempotency-Key was reused with a different request body (IETF httpapi idempotency-key draft). */
+export class IdempotencyKeyReused extends DomainError {
+  readonly status = 422;
+  readonly slug = 'idempotency-key-reused';
+  readonly title = 'The Idempotency-Key was used for a different request';
+}
+
+/** 409: the first request with this Idempotency-Key is still running; retry after `Retry-After` seconds. */
+export class IdempotencyInProgress extends DomainError {
+  readonly status = 409;
+  readonly slug = 'idempotency-in-progress';
+  readonly title = 'A request with this Idempotency-Key is still being processed';
+
+  constructor(detail: string, options?: { retryAfterSeconds?: number }) {
+    super(detail, { headers: { 'retry-after': String(options?.retryAfterSeconds ?? 1) } });
+  }
+}

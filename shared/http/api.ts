@@ -1,19 +1,43 @@
 import middy from '@middy/core';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { z } from 'zod';
 import { fromHex } from '../authz/permission-set.js';
-import type { Principal, Via } from '../authz/engine.js';
+import { decide, type Principal, type Via } from '../authz/engine.js';
 import type { RoleRef } from '../authz/roles.js';
-import { DomainError, Forbidden, MethodNotAllowed, NotFound, ValidationError, type FieldError } from '../domain/errors.js';
+import { parseAccountId } from '../domain/ids.js';
+import {
+  DomainError,
+  Forbidden,
+  MethodNotAllowed,
+  NotFound,
+  PreconditionFailed,
+  StaleVersion,
+  ValidationError,
+  type FieldError,
+} from '../domain/errors.js';
+import { logger } from '../observability/logger.js';
+import { idempotentReplay, routeError, routeLatency } from '../observability/metrics.js';
+import { tracer } from '../observability/tracing.js';
 import { findRoute, routesOf, type FunctionName, type Route } from './routes.js';
 import { jsonResponse, problem, problemResponse, type HttpResponse } from './problem.js';
 import { errorFields, log } from './log.js';
+import { applyIfMatch, parseIfMatch, requireJsonBody, withETag, withResponseHeaders } from './conventions.js';
+import { idempotencyKeyOf, isReplay } from './idempotency-key.js';
+import type * as IdempotencyModule from './idempotency.js';
 
 /*
  * The one way an API Lambda is built: middy wraps a table of route implementations keyed
- * by the route table's ids. The wrapper finds the route from API Gateway's `resource` and
- * method, rebuilds the caller from the authorizer's context, and turns every thrown
- * DomainError into problem+json; anything else becomes an opaque 500.
+ * by the route table's ids. For every request, in this order, the wrapper
+ *   1. finds the route from API Gateway's `resource` and method;
+ *   2. rebuilds the caller from the authorizer's context and re-checks the route's
+ *      permission in the path's account (before anything of the body is read);
+ *   3. applies the HTTP conventions (shared/http/conventions.ts): a JSON body or 415,
+ *      If-Match as the optimistic-locking version;
+ *   4. runs the route, under its Idempotency-Key when the route is `idempotent`;
+ *   5. adds ETag, Cache-Control and nosniff, and turns every thrown DomainError into
+ *      problem+json; anything else becomes an opaque 500.
+ * Each request is logged with its ids and measured (latency, errors) per route.
  */
 
 export interface Caller {
@@ -86,6 +110,30 @@ function callerOf(event: APIGatewayProxyEvent, route: Route): { caller: Caller; 
   };
 }
 
+/**
+ * The route's permission, checked again in the handler from the authorizer's context: the
+ * API Gateway policy is one line of defence, this is the second, so a policy bug (or a
+ * cached policy) can never run a route the caller may not use. Scoped actions pass with
+ * either scope (`decide` says `not-own-object` when only `.own` is held and there is no
+ * object yet); the use cases narrow to the caller's own objects.
+ */
+function requireRoutePermission(route: Route, principal: Principal | undefined, accountId: string | undefined): void {
+  if (typeof route.auth === 'string') return;
+  const ref = accountId === undefined ? undefined : parseAccountId(accountId);
+  if (!principal || !ref) throw new Forbidden('this route needs an account context');
+  const decision = decide(principal, route.auth.action, { organizationId: ref.organizationId, accountId: ref.accountId });
+  if (!decision.allowed && decision.reason !== 'not-own-object') {
+    throw new Forbidden(`the caller may not ${route.auth.action} in this account`, { extensions: { reason: decision.reason } });
+  }
+}
+
+/** A correlation id the client sent, if it is a sane one; else API Gateway's request id. */
+function correlationIdOf(event: APIGatewayProxyEvent, headers: Record<string, string>): string {
+  const sent = headers['x-correlation-id'];
+  if (sent !== undefined && /^[\x21-\x7e]{1,128}$/.test(sent)) return sent;
+  return event.requestContext?.requestId ?? '';
+}
+
 const lowerKeys = (h: Record<string, string | undefined> | null): Record<string, string> =>
   Object.fromEntries(Object.entries(h ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [[k.toLowerCase(), v]])));
 
@@ -102,8 +150,26 @@ export function createApiHandler(
       if (routesOf(fn).some((r) => r.path === event.resource)) throw new MethodNotAllowed(`${event.httpMethod} is not allowed here`);
       throw new NotFound(`no route for ${event.httpMethod} ${event.path}`);
     }
+    routeOf.set(event, route);
+    logger.appendKeys({ route: route.id });
+    tracer.putAnnotation('route', route.id);
     const { caller, principal } = callerOf(event, route);
+    if (caller.userId) logger.appendKeys({ userId: caller.userId });
+    if (principal) logger.appendKeys({ accountId: principal.accountId });
+    requireRoutePermission(route, principal, event.pathParameters?.accountId);
+
+    const headers = lowerKeys(event.headers);
     const raw = event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    requireJsonBody(event.httpMethod, headers, raw);
+    const ifMatch = parseIfMatch(headers['if-match']);
+    const { body, query } = applyIfMatch(
+      route,
+      ifMatch,
+      raw,
+      Object.fromEntries(Object.entries(event.queryStringParameters ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [[k, v]]))),
+    );
+    const idempotencyKey = route.idempotent ? idempotencyKeyOf(headers) : undefined;
+
     const req: ApiRequest = {
       route,
       caller,
@@ -111,36 +177,103 @@ export function createApiHandler(
       pathParameters: Object.fromEntries(
         Object.entries(event.pathParameters ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [[k, v]])),
       ),
-      query: Object.fromEntries(
-        Object.entries(event.queryStringParameters ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [[k, v]])),
-      ),
-      headers: lowerKeys(event.headers),
-      body: raw,
+      query,
+      headers,
+      body,
       requestId: context.awsRequestId ?? event.requestContext.requestId,
     };
-    return implementations[route.id]!(req);
+    const run = () => implementations[route.id]!(req);
+    let res: HttpResponse;
+    try {
+      res =
+        idempotencyKey === undefined
+          ? await run()
+          : await (await loadIdempotency()).runIdempotent(
+              { route, userId: caller.userId, accountId: principal?.accountId, key: idempotencyKey, body, context },
+              run,
+            );
+    } catch (e) {
+      // RFC 9110 13.1.1: a change conditioned on If-Match that finds another version is a
+      // failed precondition (412), not the body-version conflict (409) it is without it.
+      if (ifMatch.kind === 'version' && route.versioned && e instanceof StaleVersion) {
+        throw new PreconditionFailed(e.message, { extensions: e.extensions });
+      }
+      throw e;
+    }
+    if (isReplay(res)) idempotentReplay(route.id);
+    return withResponseHeaders(route, withETag(event.httpMethod, res));
   };
 
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>(base).use({
-    onError: async (request) => {
-      const e = request.error;
-      const instance = request.event?.path;
-      if (e instanceof DomainError) {
-        request.response = problemResponse(
-          {
-            ...problem(e.status, e.slug, e.title, e.message, { errors: e.errors, extensions: e.extensions }),
-            ...(instance ? { instance } : {}),
-          },
-          e.headers,
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>(base)
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(observe())
+    .use({
+      onError: async (request) => {
+        const e = request.error;
+        const instance = request.event?.path;
+        const route = request.event ? routeOf.get(request.event) : undefined;
+        if (e instanceof DomainError) {
+          request.response = withResponseHeaders(
+            route,
+            problemResponse(
+              {
+                ...problem(e.status, e.slug, e.title, e.message, { errors: e.errors, extensions: e.extensions }),
+                ...(instance ? { instance } : {}),
+              },
+              e.headers,
+            ),
+          );
+          return;
+        }
+        log.error('unhandled error', { ...errorFields(e), path: instance, requestId: request.context?.awsRequestId });
+        request.response = withResponseHeaders(
+          route,
+          problemResponse(problem(500, 'internal-error', 'Internal error', 'The request failed; it has been logged.')),
         );
-        return;
-      }
-      log.error('unhandled error', { ...errorFields(e), path: instance, requestId: request.context?.awsRequestId });
-      request.response = problemResponse(
-        problem(500, 'internal-error', 'Internal error', 'The request failed; it has been logged.'),
-      );
+      },
+    });
+}
+
+/**
+ * The idempotency store, loaded on the first request that sends an Idempotency-Key: it
+ * brings Powertools Idempotency and JMESPath, which no other request needs at cold start.
+ */
+let idempotency: Promise<typeof IdempotencyModule> | undefined;
+const loadIdempotency = () => (idempotency ??= import('./idempotency.js'));
+
+/** The route each event was matched to, for the error and metrics middlewares. */
+const routeOf = new WeakMap<APIGatewayProxyEvent, Route>();
+
+/**
+ * Per-request logging keys and metrics: the request and correlation ids and the cold start
+ * before anything runs; latency and errors per route when the answer (or problem) is known.
+ * Runs outermost of the wrapper's own middlewares, so it sees the final response.
+ */
+function observe(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
+  const started = new WeakMap<object, number>();
+  const finish = (request: middy.Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>) => {
+    const route = request.event ? routeOf.get(request.event) : undefined;
+    const status = request.response?.statusCode ?? 500;
+    const id = route?.id ?? 'unmatched';
+    routeLatency(id, performance.now() - (started.get(request) ?? performance.now()));
+    if (status >= 400) routeError(id, status);
+    // One summary line per request in Lambda; the local runtime's gateway logs its own.
+    if (process.env.AWS_LAMBDA_FUNCTION_NAME) log.info('request', { method: request.event?.httpMethod, status });
+  };
+  return {
+    before: async (request) => {
+      started.set(request, performance.now());
+      logger.resetKeys();
+      if (request.context) logger.addContext(request.context);
+      logger.appendKeys({ correlationId: correlationIdOf(request.event, lowerKeys(request.event?.headers ?? null)) });
     },
-  });
+    after: async (request) => finish(request),
+    onError: async (request) => {
+      // The error middleware (registered after this one, so it runs first on errors) has
+      // already turned the error into a response; without one, it is a 500.
+      finish(request);
+    },
+  };
 }
 
 /*

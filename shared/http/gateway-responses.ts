@@ -66,3 +66,12 @@ export const GATEWAY_RESPONSES = {
 } as const satisfies Record<string, GatewayResponse>;
 
 export type GatewayResponseType = keyof typeof GATEWAY_RESPONSES;
+
+/**
+ * The headers every answer carries (shared/http/conventions.ts), on API Gateway's own
+ * answers too: a refusal is no more cacheable or sniffable than a handler's problem.
+ */
+export const GATEWAY_RESPONSE_HEADERS = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+} as const;

@@ -45,8 +45,26 @@ export const problemResponse = (p: Problem, headers: Record<string, string> = {}
   body: JSON.stringify(p),
 });
 
-export const jsonResponse = (statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResponse => ({
-  statusCode,
-  headers: { 'content-type': 'application/json', ...headers },
-  body: JSON.stringify(body),
-});
+/*
+ * The value a JSON response was built from, remembered per response object, so that the
+ * wrapper can read a response's `version` (for its ETag) without parsing the body again.
+ */
+const jsonBodies = new WeakMap<HttpResponse, unknown>();
+
+export const jsonResponse = (statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResponse => {
+  const res = { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+  jsonBodies.set(res, body);
+  return res;
+};
+
+/** The JSON value of a response body, or undefined when it is not JSON. */
+export function jsonBodyOf(res: HttpResponse): unknown {
+  if (jsonBodies.has(res)) return jsonBodies.get(res);
+  const type = Object.entries(res.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
+  if (!/^application\/(json|[^;]*\+json)\b/i.test(type)) return undefined;
+  try {
+    return JSON.parse(res.body) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -48,6 +48,18 @@ export interface Route {
   readonly fn: FunctionName;
   readonly auth: RouteAuth;
   readonly summary: string;
+  /**
+   * A POST that creates something: an `Idempotency-Key` header makes it safe to retry (the
+   * first 2xx answer is replayed, never a second effect). See shared/http/idempotency.ts.
+   */
+  readonly idempotent?: true;
+  /**
+   * Optimistic locking: where the route reads the version the change is based on. The
+   * wrapper then accepts `If-Match: "<version>"` as the same thing (and answers 412 when
+   * the two disagree or the version is stale). Routes without it ignore If-Match: their
+   * resources carry no version to compare.
+   */
+  readonly versioned?: 'body' | 'query';
 }
 
 export const ACCOUNT_PREFIX = '/accounts/{accountId}';
@@ -66,9 +78,9 @@ const DOCUMENT_KINDS = [
 
 const documentRoutes = DOCUMENT_KINDS.flatMap(([segment, one, many]) => [
   { id: `list${many}`, method: 'GET', path: `${A}/${segment}`, fn: 'documents', auth: act('documents.view'), summary: `List ${segment}` },
-  { id: `create${one}`, method: 'POST', path: `${A}/${segment}`, fn: 'documents', auth: act('documents.create'), summary: `Create a document in ${segment}` },
+  { id: `create${one}`, method: 'POST', path: `${A}/${segment}`, fn: 'documents', auth: act('documents.create'), summary: `Create a document in ${segment}`, idempotent: true },
   { id: `get${one}`, method: 'GET', path: `${A}/${segment}/{documentId}`, fn: 'documents', auth: act('documents.view'), summary: `Read one of ${segment}` },
-  { id: `update${one}`, method: 'PATCH', path: `${A}/${segment}/{documentId}`, fn: 'documents', auth: act('documents.edit'), summary: `Change one of ${segment}` },
+  { id: `update${one}`, method: 'PATCH', path: `${A}/${segment}/{documentId}`, fn: 'documents', auth: act('documents.edit'), summary: `Change one of ${segment}`, versioned: 'body' },
   { id: `delete${one}`, method: 'DELETE', path: `${A}/${segment}/{documentId}`, fn: 'documents', auth: act('documents.delete'), summary: `Delete one of ${segment}` },
 ] as const);
 
@@ -80,50 +92,52 @@ export const ROUTES = [
   { id: 'getApiReferenceAsset', method: 'GET', path: '/docs/assets/{file}', fn: 'system', auth: 'public', summary: 'A script or stylesheet of the API reference' },
   { id: 'getMe', method: 'GET', path: '/me', fn: 'identity', auth: 'user', summary: 'The caller and their memberships' },
   { id: 'listMyAccounts', method: 'GET', path: '/me/accounts', fn: 'organization', auth: 'user', summary: 'The accounts the caller may switch to' },
+  // Sign-up is idempotent in its domain (a per-user guard item written in the sign-up
+  // transaction; a retry answers 200 with the organization), so it is not `idempotent` here.
   { id: 'createOrganization', method: 'POST', path: '/organizations', fn: 'organization', auth: 'user', summary: 'Sign up: a new organization, the caller its Owner' },
 
   // --- organization administration (issue 4)
   { id: 'getAccount', method: 'GET', path: A, fn: 'organization', auth: act('settings.view'), summary: 'An account' },
-  { id: 'updateAccount', method: 'PATCH', path: A, fn: 'organization', auth: act('sub-accounts.edit'), summary: 'Rename, archive or restore an account' },
+  { id: 'updateAccount', method: 'PATCH', path: A, fn: 'organization', auth: act('sub-accounts.edit'), summary: 'Rename, archive or restore an account', versioned: 'body' },
   { id: 'listSubAccounts', method: 'GET', path: `${A}/sub-accounts`, fn: 'organization', auth: act('sub-accounts.view'), summary: 'Sub-accounts of a main account' },
-  { id: 'createSubAccount', method: 'POST', path: `${A}/sub-accounts`, fn: 'organization', auth: act('sub-accounts.create'), summary: 'Create a sub-account' },
+  { id: 'createSubAccount', method: 'POST', path: `${A}/sub-accounts`, fn: 'organization', auth: act('sub-accounts.create'), summary: 'Create a sub-account', idempotent: true },
   { id: 'getPlan', method: 'GET', path: `${A}/plan`, fn: 'organization', auth: act('settings.view'), summary: 'The plan and features' },
-  { id: 'changePlan', method: 'PUT', path: `${A}/plan`, fn: 'organization', auth: act('organization.manage-plan'), summary: 'Change the plan' },
+  { id: 'changePlan', method: 'PUT', path: `${A}/plan`, fn: 'organization', auth: act('organization.manage-plan'), summary: 'Change the plan', versioned: 'body' },
   { id: 'activateFeature', method: 'PUT', path: `${A}/features/{feature}`, fn: 'organization', auth: act('accounting.activate-self-bookkeeping'), summary: 'Activate a feature' },
   { id: 'deactivateFeature', method: 'DELETE', path: `${A}/features/{feature}`, fn: 'organization', auth: act('accounting.activate-self-bookkeeping'), summary: 'Deactivate a feature' },
   { id: 'getBilling', method: 'GET', path: `${A}/billing`, fn: 'organization', auth: act('organization.view-billing'), summary: 'Consolidated billing summary' },
   { id: 'listAudit', method: 'GET', path: `${A}/audit`, fn: 'organization', auth: act('organization.view-audit'), summary: 'The audit log, newest first' },
 
   { id: 'listMembers', method: 'GET', path: `${A}/members`, fn: 'members', auth: act('users.view'), summary: 'Members with their roles and grants' },
-  { id: 'addMember', method: 'POST', path: `${A}/members`, fn: 'members', auth: act('users.invite'), summary: 'Add an existing user as a member' },
+  { id: 'addMember', method: 'POST', path: `${A}/members`, fn: 'members', auth: act('users.invite'), summary: 'Add an existing user as a member', idempotent: true },
   { id: 'getMember', method: 'GET', path: `${A}/members/{userId}`, fn: 'members', auth: act('users.view'), summary: 'A member with their role and grants' },
-  { id: 'updateMember', method: 'PATCH', path: `${A}/members/{userId}`, fn: 'members', auth: act('users.change-roles'), summary: "Change a member's role" },
-  { id: 'removeMember', method: 'DELETE', path: `${A}/members/{userId}`, fn: 'members', auth: act('users.remove'), summary: 'Remove a member' },
+  { id: 'updateMember', method: 'PATCH', path: `${A}/members/{userId}`, fn: 'members', auth: act('users.change-roles'), summary: "Change a member's role", versioned: 'body' },
+  { id: 'removeMember', method: 'DELETE', path: `${A}/members/{userId}`, fn: 'members', auth: act('users.remove'), summary: 'Remove a member', versioned: 'query' },
   { id: 'grantSubAccount', method: 'PUT', path: `${A}/members/{userId}/grants/{subAccountId}`, fn: 'members', auth: act('sub-accounts.manage-access'), summary: 'Give a main-account member access to a sub-account' },
   { id: 'revokeSubAccount', method: 'DELETE', path: `${A}/members/{userId}/grants/{subAccountId}`, fn: 'members', auth: act('sub-accounts.manage-access'), summary: 'Revoke access to a sub-account' },
   { id: 'listInvitations', method: 'GET', path: `${A}/invitations`, fn: 'members', auth: act('users.view'), summary: 'Pending invitations' },
-  { id: 'createInvitation', method: 'POST', path: `${A}/invitations`, fn: 'members', auth: act('users.invite'), summary: 'Invite by e-mail with a role' },
+  { id: 'createInvitation', method: 'POST', path: `${A}/invitations`, fn: 'members', auth: act('users.invite'), summary: 'Invite by e-mail with a role', idempotent: true },
   { id: 'acceptInvitation', method: 'POST', path: '/invitations/{invitationId}/accept', fn: 'members', auth: 'user', summary: 'Accept an invitation (verified e-mail must match)' },
   { id: 'listRoles', method: 'GET', path: `${A}/roles`, fn: 'members', auth: act('users.view'), summary: 'Custom roles' },
-  { id: 'createRole', method: 'POST', path: `${A}/roles`, fn: 'members', auth: act('users.change-roles'), summary: 'Create a custom role' },
+  { id: 'createRole', method: 'POST', path: `${A}/roles`, fn: 'members', auth: act('users.change-roles'), summary: 'Create a custom role', idempotent: true },
   { id: 'getRole', method: 'GET', path: `${A}/roles/{roleId}`, fn: 'members', auth: act('users.view'), summary: 'A custom role' },
-  { id: 'updateRole', method: 'PATCH', path: `${A}/roles/{roleId}`, fn: 'members', auth: act('users.change-roles'), summary: 'Rename a custom role or change its permissions' },
-  { id: 'deleteRole', method: 'DELETE', path: `${A}/roles/{roleId}`, fn: 'members', auth: act('users.change-roles'), summary: 'Delete an unassigned custom role' },
+  { id: 'updateRole', method: 'PATCH', path: `${A}/roles/{roleId}`, fn: 'members', auth: act('users.change-roles'), summary: 'Rename a custom role or change its permissions', versioned: 'body' },
+  { id: 'deleteRole', method: 'DELETE', path: `${A}/roles/{roleId}`, fn: 'members', auth: act('users.change-roles'), summary: 'Delete an unassigned custom role', versioned: 'query' },
 
   // --- invoicing (issue 5)
   ...documentRoutes,
   { id: 'listClients', method: 'GET', path: `${A}/clients`, fn: 'catalog', auth: act('clients.view'), summary: 'The full client list' },
-  { id: 'createClient', method: 'POST', path: `${A}/clients`, fn: 'catalog', auth: act('clients.create'), summary: 'Create a client' },
+  { id: 'createClient', method: 'POST', path: `${A}/clients`, fn: 'catalog', auth: act('clients.create'), summary: 'Create a client', idempotent: true },
   { id: 'getClient', method: 'GET', path: `${A}/clients/{clientId}`, fn: 'catalog', auth: act('clients.view'), summary: 'A client' },
-  { id: 'updateClient', method: 'PATCH', path: `${A}/clients/{clientId}`, fn: 'catalog', auth: act('clients.edit'), summary: 'Change a client' },
+  { id: 'updateClient', method: 'PATCH', path: `${A}/clients/{clientId}`, fn: 'catalog', auth: act('clients.edit'), summary: 'Change a client', versioned: 'body' },
   { id: 'deleteClient', method: 'DELETE', path: `${A}/clients/{clientId}`, fn: 'catalog', auth: act('clients.delete'), summary: 'Delete a client' },
   { id: 'listItems', method: 'GET', path: `${A}/items`, fn: 'catalog', auth: act('products.view'), summary: 'The full item list' },
-  { id: 'createItem', method: 'POST', path: `${A}/items`, fn: 'catalog', auth: act('products.create'), summary: 'Create an item' },
+  { id: 'createItem', method: 'POST', path: `${A}/items`, fn: 'catalog', auth: act('products.create'), summary: 'Create an item', idempotent: true },
   { id: 'getItem', method: 'GET', path: `${A}/items/{itemId}`, fn: 'catalog', auth: act('products.view'), summary: 'An item' },
-  { id: 'updateItem', method: 'PATCH', path: `${A}/items/{itemId}`, fn: 'catalog', auth: act('products.edit'), summary: 'Change an item' },
+  { id: 'updateItem', method: 'PATCH', path: `${A}/items/{itemId}`, fn: 'catalog', auth: act('products.edit'), summary: 'Change an item', versioned: 'body' },
   { id: 'deleteItem', method: 'DELETE', path: `${A}/items/{itemId}`, fn: 'catalog', auth: act('products.delete'), summary: 'Delete an item' },
   { id: 'listPayments', method: 'GET', path: `${A}/payments`, fn: 'payments', auth: act('payments.view'), summary: 'Payments' },
-  { id: 'createPayment', method: 'POST', path: `${A}/payments`, fn: 'payments', auth: act('payments.create'), summary: 'Record a payment against an invoice' },
+  { id: 'createPayment', method: 'POST', path: `${A}/payments`, fn: 'payments', auth: act('payments.create'), summary: 'Record a payment against an invoice', idempotent: true },
   { id: 'getPayment', method: 'GET', path: `${A}/payments/{paymentId}`, fn: 'payments', auth: act('payments.view'), summary: 'A payment' },
   { id: 'deletePayment', method: 'DELETE', path: `${A}/payments/{paymentId}`, fn: 'payments', auth: act('payments.delete'), summary: 'Delete a payment' },
   { id: 'getReport', method: 'GET', path: `${A}/reports/{report}`, fn: 'reporting', auth: act('reports.view'), summary: 'Revenue, outstanding or expenses by period and client' },
@@ -131,11 +145,11 @@ export const ROUTES = [
   // Each settings section has its own permission (SPEC.md 1), so each is its own route:
   // a cached policy can then allow reading a section while denying its change.
   { id: 'getBusinessSettings', method: 'GET', path: `${A}/settings/business`, fn: 'settings', auth: act('settings.view'), summary: 'Business information' },
-  { id: 'updateBusinessSettings', method: 'PATCH', path: `${A}/settings/business`, fn: 'settings', auth: act('settings.edit-business'), summary: 'Change business information' },
+  { id: 'updateBusinessSettings', method: 'PATCH', path: `${A}/settings/business`, fn: 'settings', auth: act('settings.edit-business'), summary: 'Change business information', versioned: 'body' },
   { id: 'getPaymentMethodSettings', method: 'GET', path: `${A}/settings/payment-methods`, fn: 'settings', auth: act('settings.view'), summary: 'Payment methods' },
-  { id: 'updatePaymentMethodSettings', method: 'PATCH', path: `${A}/settings/payment-methods`, fn: 'settings', auth: act('settings.edit-payment-methods'), summary: 'Set payment methods' },
+  { id: 'updatePaymentMethodSettings', method: 'PATCH', path: `${A}/settings/payment-methods`, fn: 'settings', auth: act('settings.edit-payment-methods'), summary: 'Set payment methods', versioned: 'body' },
   { id: 'getOtherSettings', method: 'GET', path: `${A}/settings/other`, fn: 'settings', auth: act('settings.view'), summary: 'Terms, currency, templates, reminders' },
-  { id: 'updateOtherSettings', method: 'PATCH', path: `${A}/settings/other`, fn: 'settings', auth: act('settings.edit-other'), summary: 'Change other business settings' },
+  { id: 'updateOtherSettings', method: 'PATCH', path: `${A}/settings/other`, fn: 'settings', auth: act('settings.edit-other'), summary: 'Change other business settings', versioned: 'body' },
 ] as const satisfies readonly Route[];
 
 export type RouteId = (typeof ROUTES)[number]['id'];

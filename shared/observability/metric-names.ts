@@ -29,8 +29,10 @@ export const METRIC_DIMENSION = {
   outcome: 'outcome',
   /** AuthorizerDecision: why (a short, fixed vocabulary, never a token or an id). */
   reason: 'reason',
-  /** RouteLatency, RouteErrors: the route id of shared/http/routes.ts. */
+  /** RouteLatency, RouteErrors, IdempotentReplay: the route id of shared/http/routes.ts. */
   route: 'route',
+  /** RouteErrors: the status class, `4xx` or `5xx`. */
+  status: 'status',
 } as const;
 
 /** allow: a policy with the route allowed; deny: 401/403; unavailable: the facts could not be read (503). */

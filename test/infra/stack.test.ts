@@ -331,7 +331,7 @@ describe('the REST API', () => {
     expect(JSON.stringify(authorizer.Properties!.AuthorizerUri)).toContain(`"${logicalId(stack.authorizer.fn)}"`);
   });
 
-  it('answers with a problem+json gateway response for each of GATEWAY_RESPONSES', () => {
+  it('answers with a problem+json gateway response, no-store and nosniff, for each of GATEWAY_RESPONSES', () => {
     const responses = ofType('AWS::ApiGateway::GatewayResponse').map(([, r]) => r.Properties!);
     expect(responses).toHaveLength(Object.keys(GATEWAY_RESPONSES).length);
     for (const [type, expected] of Object.entries(GATEWAY_RESPONSES)) {
@@ -339,7 +339,11 @@ describe('the REST API', () => {
       expect(response, type).toBeDefined();
       // A catch-all keeps API Gateway's own status (413, 415, 504…) instead of forcing one.
       expect(response!.StatusCode, type).toBe('keepStatus' in expected ? undefined : String(expected.statusCode));
-      expect(response!.ResponseParameters, type).toEqual({ 'gatewayresponse.header.Content-Type': "'application/problem+json'" });
+      expect(response!.ResponseParameters, type).toEqual({
+        'gatewayresponse.header.Content-Type': "'application/problem+json'",
+        'gatewayresponse.header.cache-control': "'no-store'",
+        'gatewayresponse.header.x-content-type-options': "'nosniff'",
+      });
       const body = JSON.parse((response!.ResponseTemplates as Record<string, string>)['application/json']!);
       expect(body, type).toEqual(expected.problem);
       expect(body.status, type).toBe('keepStatus' in expected ? undefined : expected.statusCode);

@@ -53,7 +53,11 @@ describe('sign-up', () => {
     const bad = await call('POST', '/organizations', { token: await newUser().token(), body: { name: '', plan: 'unlimited' } });
     expectProblem(bad, 400, 'validation-error');
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['body', 'body.name']);
-    expectProblem(await call('POST', '/organizations', { token: await newUser().token(), rawBody: '{nope' }), 400, 'validation-error');
+    expectProblem(
+      await call('POST', '/organizations', { token: await newUser().token(), rawBody: '{nope', headers: { 'content-type': 'application/json' } }),
+      400,
+      'validation-error',
+    );
     expectProblem(await call('POST', '/organizations', { body: { name: 'x' } }), 401);
   });
 });

@@ -349,7 +349,7 @@ export const SETTINGS_SCHEMAS = {
 } as const;
 export type SettingsSection = keyof typeof SETTINGS_SCHEMAS;
 
-const settingsResponse = <T extends z.ZodObject>(section: SettingsSection, schema: T) =>
+export const settingsResponse = <T extends z.ZodObject>(section: SettingsSection, schema: T) =>
   z.object({ section: z.literal(section), settings: schema, version: z.number().int(), updatedAt: z.string().nullable(), updatedBy: z.string().nullable() });
 const settingsPatch = <T extends z.ZodObject>(schema: T) => schema.partial().extend({ version }).strict();
 

@@ -1,20 +1,21 @@
 import { z } from 'zod';
 import type { RouteContract } from './types.js';
+import { accountId, accountPath } from './admin-common.js';
+import { ULID_RE } from '../domain/ids.js';
 import { isCurrency } from '../domain/invoicing/currency.js';
+import { DOCUMENT_KIND_NAMES, DOCUMENT_KINDS, DOCUMENT_SEGMENTS } from '../domain/invoicing/documents.js';
 import { DOCUMENT_STATUSES, isIsoDate } from '../domain/invoicing/status.js';
 import { toScaled } from '../domain/invoicing/money.js';
 
 /*
- * Contracts of the invoicing routes (issue 5). Money is always an integer of minor units
- * of the document's currency (EUR 12.34 = 1234); quantities are decimals with at most 3
- * places; VAT rates are percentages with at most 2 places. Totals are computed by the
- * server (per line, half-up) and never accepted from the client.
+ * Contracts of the invoicing routes. Money is always an integer of minor units of the
+ * document's currency (EUR 12.34 = 1234); quantities are decimals with at most 3 places;
+ * VAT rates are percentages with at most 2 places. Totals are computed by the server (per
+ * line, half-up) and never accepted from the client.
  */
 
 // --- building blocks ------------------------------------------------------------------
-const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-export const ulidParam = z.string().regex(ULID, 'must be an id (26-character ULID)');
-const accountIdParam = z.string().min(1).max(120);
+export const ulidParam = z.string().regex(ULID_RE, 'must be an id (26-character ULID)');
 export const isoDate = z.string().refine(isIsoDate, 'must be a calendar date YYYY-MM-DD').meta({ format: 'date' });
 export const currencyCode = z
   .string()
@@ -41,8 +42,7 @@ const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), 
 const inOrder = (from: string | undefined | null, to: string | undefined | null) => !from || !to || from <= to;
 
 // --- documents ------------------------------------------------------------------------
-export const documentPath = z.object({ accountId: accountIdParam, documentId: ulidParam });
-export const accountPath = z.object({ accountId: accountIdParam });
+export const documentPath = z.object({ accountId, documentId: ulidParam });
 
 const lineInput = z.object({
   description: text(500),
@@ -98,7 +98,7 @@ const lineOutput = z.object({
 
 export const documentResponse = z.object({
   id: z.string(),
-  kind: z.enum(['invoice', 'estimate', 'expense', 'time-entry']),
+  kind: z.enum(DOCUMENT_KINDS),
   number: z.string().nullable().describe('assigned when the document is issued; gapless per account and kind'),
   sequence: z.number().int().nullable(),
   status: z.enum(DOCUMENT_STATUSES),
@@ -162,7 +162,7 @@ export const updateClientBody = z
     notes: z.string().max(2000).nullable().optional(),
   })
   .strict();
-export const clientPath = z.object({ accountId: accountIdParam, clientId: ulidParam });
+export const clientPath = z.object({ accountId, clientId: ulidParam });
 export const clientResponse = z.object({
   id: z.string(),
   name: z.string(),
@@ -199,7 +199,7 @@ export const updateItemBody = z
     description: z.string().max(2000).nullable().optional(),
   })
   .strict();
-export const itemPath = z.object({ accountId: accountIdParam, itemId: ulidParam });
+export const itemPath = z.object({ accountId, itemId: ulidParam });
 export const itemResponse = z.object({
   id: z.string(),
   name: z.string(),
@@ -228,7 +228,7 @@ export const createPaymentBody = z
     reference: text(200).optional(),
   })
   .strict();
-export const paymentPath = z.object({ accountId: accountIdParam, paymentId: ulidParam });
+export const paymentPath = z.object({ accountId, paymentId: ulidParam });
 export const paymentResponse = z.object({
   id: z.string(),
   invoiceId: z.string(),
@@ -247,7 +247,7 @@ export const createPaymentResponse = paymentResponse.extend({
 
 // --- reports and exports -------------------------------------------------------------
 export const REPORTS = ['revenue', 'outstanding', 'expenses'] as const;
-export const reportPath = z.object({ accountId: accountIdParam, report: z.enum(REPORTS) });
+export const reportPath = z.object({ accountId, report: z.enum(REPORTS) });
 export const reportQuery = z
   .object({
     from: isoDate.optional().describe('first issue date of the period; default 1 January of the current year'),
@@ -274,8 +274,8 @@ export const reportResponse = z.object({
   read: z.object({ items: z.number().int().describe('documents read: exactly those of the kind in the period') }),
 });
 
-export const EXPORT_DATASETS = ['invoices', 'estimates', 'expenses', 'time-entries', 'clients', 'items'] as const;
-export const exportPath = z.object({ accountId: accountIdParam, dataset: z.enum(EXPORT_DATASETS) });
+export const EXPORT_DATASETS = [...DOCUMENT_SEGMENTS, 'clients', 'items'] as const;
+export const exportPath = z.object({ accountId, dataset: z.enum(EXPORT_DATASETS) });
 export const exportQuery = z
   .object({
     format: z.enum(['csv', 'json']).default('csv'),
@@ -361,10 +361,9 @@ export const settingsPatchSchemas = {
 
 // --- the table -----------------------------------------------------------------------
 export const invoicingContracts: Record<string, RouteContract> = {
-  ...documentContracts('Invoice', 'Invoices'),
-  ...documentContracts('Estimate', 'Estimates'),
-  ...documentContracts('Expense', 'Expenses'),
-  ...documentContracts('TimeEntry', 'TimeEntries'),
+  ...Object.fromEntries(
+    DOCUMENT_KINDS.flatMap((k) => Object.entries(documentContracts(DOCUMENT_KIND_NAMES[k].one, DOCUMENT_KIND_NAMES[k].many))),
+  ),
   listClients: { path: accountPath, query: listCatalogQuery, response: page(clientResponse) },
   createClient: { path: accountPath, body: createClientBody, response: clientResponse, status: 201 },
   getClient: { path: clientPath, response: clientResponse },

@@ -1,46 +1,41 @@
-import { createApiHandler, jsonResponse, parse, parseJsonBody, requirePrincipal, type ApiRequest, type RouteImplementation } from '#shared/http/api.js';
-import { documentClient, tableName } from '#shared/data/client.js';
-import { accountPath, createDocumentBody, documentPath, listDocumentsQuery, updateDocumentBody } from '#shared/contracts/invoicing.js';
-import { documentView } from '#shared/domain/invoicing/views.js';
-import type { DocumentKind } from '#shared/domain/invoicing/documents.js';
-import * as documents from './service.js';
+import { createApiHandler, jsonResponse, parse, parseJsonBody, requirePrincipal, type RouteImplementation } from '#shared/http/api.js';
+import { accountPath } from '#shared/contracts/admin-common.js';
+import { createDocumentBody, documentPath, listDocumentsQuery, updateDocumentBody } from '#shared/contracts/invoicing.js';
+import { defaultStore } from '#shared/data/context.js';
+import { DOCUMENT_KIND_NAMES, DOCUMENT_KINDS, type DocumentKind } from '#shared/domain/invoicing/documents.js';
+import * as documents from '#shared/usecases/documents.js';
+import { documentView } from '#shared/views/documents.js';
+import { pageView } from '#shared/views/page.js';
 
-const store = () => ({ db: documentClient(), table: tableName() });
-
-/* One set of five routes per kind; the kind comes from the route, never from input. */
-function routesFor(kind: DocumentKind, one: string, many: string): Record<string, RouteImplementation> {
+/* Documents: parse, one use case, the view. One set of five routes per kind; the kind comes from the route, never from input. */
+function routesFor(kind: DocumentKind): Record<string, RouteImplementation> {
+  const { one, many } = DOCUMENT_KIND_NAMES[kind];
   return {
-    [`list${many}`]: async (req: ApiRequest) => {
+    [`list${many}`]: async (req) => {
       parse('path', accountPath, req.pathParameters);
-      const q = parse('query', listDocumentsQuery, req.query);
-      const page = await documents.list(store(), requirePrincipal(req), kind, q);
-      return jsonResponse(200, { items: page.items.map(documentView), nextCursor: page.nextCursor });
+      const page = await documents.list(defaultStore(), requirePrincipal(req), kind, parse('query', listDocumentsQuery, req.query));
+      return jsonResponse(200, pageView(page, documentView));
     },
-    [`create${one}`]: async (req: ApiRequest) => {
+    [`create${one}`]: async (req) => {
       parse('path', accountPath, req.pathParameters);
-      const body = parseJsonBody(req, createDocumentBody);
-      return jsonResponse(201, documentView(await documents.create(store(), requirePrincipal(req), kind, body)));
+      const created = await documents.create(defaultStore(), requirePrincipal(req), kind, parseJsonBody(req, createDocumentBody));
+      return jsonResponse(201, documentView(created));
     },
-    [`get${one}`]: async (req: ApiRequest) => {
+    [`get${one}`]: async (req) => {
       const { documentId } = parse('path', documentPath, req.pathParameters);
-      return jsonResponse(200, documentView(await documents.get(store(), requirePrincipal(req), kind, documentId)));
+      return jsonResponse(200, documentView(await documents.get(defaultStore(), requirePrincipal(req), kind, documentId)));
     },
-    [`update${one}`]: async (req: ApiRequest) => {
+    [`update${one}`]: async (req) => {
       const { documentId } = parse('path', documentPath, req.pathParameters);
       const body = parseJsonBody(req, updateDocumentBody);
-      return jsonResponse(200, documentView(await documents.update(store(), requirePrincipal(req), kind, documentId, body)));
+      return jsonResponse(200, documentView(await documents.update(defaultStore(), requirePrincipal(req), kind, documentId, body)));
     },
-    [`delete${one}`]: async (req: ApiRequest) => {
+    [`delete${one}`]: async (req) => {
       const { documentId } = parse('path', documentPath, req.pathParameters);
-      await documents.remove(store(), requirePrincipal(req), kind, documentId);
+      await documents.remove(defaultStore(), requirePrincipal(req), kind, documentId);
       return { statusCode: 204, headers: {}, body: '' };
     },
   };
 }
 
-export const handler = createApiHandler('documents', {
-  ...routesFor('invoice', 'Invoice', 'Invoices'),
-  ...routesFor('estimate', 'Estimate', 'Estimates'),
-  ...routesFor('expense', 'Expense', 'Expenses'),
-  ...routesFor('time-entry', 'TimeEntry', 'TimeEntries'),
-});
+export const handler = createApiHandler('documents', Object.fromEntries(DOCUMENT_KINDS.flatMap((kind) => Object.entries(routesFor(kind)))));

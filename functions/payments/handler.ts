@@ -1,5 +1,6 @@
 import { createApiHandler, jsonResponse, parse, parseJsonBody, requirePrincipal } from '#shared/http/api.js';
-import { accountPath, createPaymentBody, listCatalogQuery, paymentPath } from '#shared/contracts/invoicing.js';
+import { accountPath } from '#shared/contracts/admin-common.js';
+import { createPaymentBody, listCatalogQuery, paymentPath } from '#shared/contracts/invoicing.js';
 import { defaultStore } from '#shared/data/context.js';
 import * as payments from '#shared/usecases/payments.js';
 import { pageView } from '#shared/views/page.js';

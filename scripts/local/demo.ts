@@ -1,10 +1,10 @@
 import { accountItem, grantItem, membershipItem, organizationItem, userItem } from '#shared/data/items.js';
 import { mainAccountIdOf } from '#shared/domain/ids.js';
-// invoicing (issue 5)
-import { catalogItem, clientItem, documentItem, type DocumentCounterItem, type DocumentItem } from '#shared/data/items.js';
-import { invoicingKeys } from '#shared/data/keys.js';
+import { clientEntity } from '#shared/data/entities/client.js';
+import { documentCounterEntity, documentEntity } from '#shared/data/entities/document.js';
+import { itemEntity } from '#shared/data/entities/item.js';
 import { formatDocumentNumber } from '#shared/domain/invoicing/documents.js';
-import { priceLines } from '#shared/domain/invoicing/views.js';
+import { priceLines } from '#shared/domain/invoicing/money.js';
 
 /*
  * The demo organization of SPEC.md section 8, with fixed ids so that printed tokens and
@@ -102,12 +102,14 @@ export function demoItems(now: string = new Date(0).toISOString()): Array<{ pk: 
       grantedBy: owner.userId,
       grantedAt: now,
     }),
-    ...demoInvoicingItems(now), // invoicing (issue 5)
+    ...demoInvoicingItems(now),
   ];
 }
 
-// --- invoicing (issue 5) ---------------------------------------------------------------
-/* Fixed ids, so the seed stays idempotent and the walkthrough's ids keep working. */
+/*
+ * The demo main account's clients, items and invoices. Fixed ids, so the seed stays
+ * idempotent and the walkthrough's ids keep working.
+ */
 export const DEMO_CLIENT_IDS = ['01JDEMC0000000000000000001', '01JDEMC0000000000000000002'] as const;
 export const DEMO_ITEM_IDS = ['01JDEMT0000000000000000001', '01JDEMT0000000000000000002'] as const;
 export const DEMO_INVOICE_IDS = ['01JDEMV0000000000000000001', '01JDEMV0000000000000000002'] as const;
@@ -117,41 +119,39 @@ function demoInvoicingItems(now: string): Array<{ pk: string; sk: string }> {
   const clients = [
     { clientId: DEMO_CLIENT_IDS[0], name: 'Nordlicht GmbH', email: 'billing@nordlicht.example', taxId: 'DE123456789' },
     { clientId: DEMO_CLIENT_IDS[1], name: 'Baltic Bakery Sp. z o.o.', email: 'ap@balticbakery.example' },
-  ].map((c) => clientItem({ ...c, accountId: acc, createdBy: 'demo-manager', createdAt: now, updatedAt: now, version: 1 }));
+  ].map((c) => clientEntity.item({ ...c, accountId: acc, createdBy: 'demo-manager', createdAt: now, updatedAt: now, version: 1 }));
   const items = [
     { itemId: DEMO_ITEM_IDS[0], name: 'Consulting hour', unit: 'h', unitPrice: 12_000, vatRate: 23 },
     { itemId: DEMO_ITEM_IDS[1], name: 'Support plan (month)', unit: 'mo', unitPrice: 49_900, vatRate: 23 },
-  ].map((i) => catalogItem({ ...i, accountId: acc, currency: 'EUR', createdBy: 'demo-manager', createdAt: now, updatedAt: now, version: 1 }));
+  ].map((i) => itemEntity.item({ ...i, accountId: acc, currency: 'EUR', createdBy: 'demo-manager', createdAt: now, updatedAt: now, version: 1 }));
   const issued = priceLines([
     { description: 'Consulting hour', itemId: DEMO_ITEM_IDS[0], quantity: 7.5, unit: 'h', unitPrice: 12_000, vatRate: 23 },
     { description: 'Support plan (month)', itemId: DEMO_ITEM_IDS[1], quantity: 1, unit: 'mo', unitPrice: 49_900, vatRate: 23 },
   ]);
   const draft = priceLines([{ description: 'Workshop day', quantity: 1, unitPrice: 95_000, vatRate: 23 }]);
   const base = { kind: 'invoice' as const, organizationId: DEMO_ORGANIZATION_ID, accountId: acc, currency: 'EUR', paid: 0, createdAt: now, updatedAt: now, version: 1 };
-  const issuedInvoice: DocumentItem = {
-    ...documentItem({
-      ...base,
-      ...issued,
-      documentId: DEMO_INVOICE_IDS[0],
-      status: 'issued',
-      clientId: DEMO_CLIENT_IDS[0],
-      clientName: 'Nordlicht GmbH',
-      issueDate: '2026-01-15',
-      dueDate: '2026-01-29',
-      createdBy: 'demo-manager',
-      updatedBy: 'demo-manager',
-    }),
+  const issuedInvoice = documentEntity.item({
+    ...base,
+    ...issued,
+    documentId: DEMO_INVOICE_IDS[0],
     sequence: 1,
     number: formatDocumentNumber('invoice', 1),
-  };
+    status: 'issued',
+    clientId: DEMO_CLIENT_IDS[0],
+    clientName: 'Nordlicht GmbH',
+    issueDate: '2026-01-15',
+    dueDate: '2026-01-29',
+    createdBy: 'demo-manager',
+    updatedBy: 'demo-manager',
+  });
   // The counter agrees with the one issued invoice: the next issued one is INV-000002.
-  const counter: DocumentCounterItem = { ...invoicingKeys.documentCounter(acc, 'invoice'), type: 'document-counter', last: 1 };
+  const counter = documentCounterEntity.item({ accountId: acc, kind: 'invoice', last: 1 });
   return [
     ...clients,
     ...items,
     issuedInvoice,
     counter,
-    documentItem({
+    documentEntity.item({
       ...base,
       ...draft,
       documentId: DEMO_INVOICE_IDS[1],
@@ -165,4 +165,3 @@ function demoInvoicingItems(now: string): Array<{ pk: string; sk: string }> {
     }),
   ];
 }
-// --- end invoicing (issue 5) -----------------------------------------------------------

@@ -1,21 +1,21 @@
 import { z } from 'zod';
 import type { RouteContract } from './types.js';
-import { pageOf } from './admin-common.js';
+import { accountId, accountPath, pageOf } from './admin-common.js';
+import { ULID_RE } from '../domain/ids.js';
 import { isCurrency } from '../domain/invoicing/currency.js';
+import { DOCUMENT_KIND_NAMES, DOCUMENT_KINDS, DOCUMENT_SEGMENTS } from '../domain/invoicing/documents.js';
 import { DOCUMENT_STATUSES, isIsoDate } from '../domain/invoicing/status.js';
 import { toScaled } from '../domain/invoicing/money.js';
 
 /*
- * Contracts of the invoicing routes (issue 5). Money is always an integer of minor units
- * of the document's currency (EUR 12.34 = 1234); quantities are decimals with at most 3
- * places; VAT rates are percentages with at most 2 places. Totals are computed by the
- * server (per line, half-up) and never accepted from the client.
+ * Contracts of the invoicing routes. Money is always an integer of minor units of the
+ * document's currency (EUR 12.34 = 1234); quantities are decimals with at most 3 places;
+ * VAT rates are percentages with at most 2 places. Totals are computed by the server (per
+ * line, half-up) and never accepted from the client.
  */
 
 // --- building blocks ------------------------------------------------------------------
-const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-export const ulidParam = z.string().regex(ULID, 'must be an id (26-character ULID)').meta({ id: 'Ulid' });
-const accountIdParam = z.string().min(1).max(120);
+export const ulidParam = z.string().regex(ULID_RE, 'must be an id (26-character ULID)').meta({ id: 'Ulid' });
 export const isoDate = z.string().refine(isIsoDate, 'must be a calendar date YYYY-MM-DD').meta({ id: 'IsoDate', format: 'date' });
 export const currencyCode = z
   .string()
@@ -47,8 +47,7 @@ const version = z.number().int().nonnegative().describe('the version the change 
 const inOrder = (from: string | undefined | null, to: string | undefined | null) => !from || !to || from <= to;
 
 // --- documents ------------------------------------------------------------------------
-export const documentPath = z.object({ accountId: accountIdParam, documentId: ulidParam });
-export const accountPath = z.object({ accountId: accountIdParam });
+export const documentPath = z.object({ accountId, documentId: ulidParam });
 
 const lineInput = z
   .object({
@@ -110,7 +109,7 @@ const lineOutput = z
 
 export const documentResponse = z.object({
   id: z.string(),
-  kind: z.enum(['invoice', 'estimate', 'expense', 'time-entry']),
+  kind: z.enum(DOCUMENT_KINDS),
   number: z.string().nullable().describe('assigned when the document is issued; gapless per account and kind'),
   sequence: z.number().int().nullable(),
   status: z.enum(DOCUMENT_STATUSES),
@@ -170,7 +169,7 @@ export const updateClientBody = z
   })
   .strict()
   .meta({ id: 'UpdateClient' });
-export const clientPath = z.object({ accountId: accountIdParam, clientId: ulidParam });
+export const clientPath = z.object({ accountId, clientId: ulidParam });
 export const clientResponse = z.object({
   id: z.string(),
   name: z.string(),
@@ -208,7 +207,7 @@ export const updateItemBody = z
   })
   .strict()
   .meta({ id: 'UpdateItem' });
-export const itemPath = z.object({ accountId: accountIdParam, itemId: ulidParam });
+export const itemPath = z.object({ accountId, itemId: ulidParam });
 export const itemResponse = z.object({
   id: z.string(),
   name: z.string(),
@@ -238,7 +237,7 @@ export const createPaymentBody = z
   })
   .strict()
   .meta({ id: 'CreatePayment' });
-export const paymentPath = z.object({ accountId: accountIdParam, paymentId: ulidParam });
+export const paymentPath = z.object({ accountId, paymentId: ulidParam });
 export const paymentResponse = z.object({
   id: z.string(),
   invoiceId: z.string(),
@@ -259,7 +258,7 @@ export const createPaymentResponse = paymentResponse
 
 // --- reports and exports -------------------------------------------------------------
 export const REPORTS = ['revenue', 'outstanding', 'expenses'] as const;
-export const reportPath = z.object({ accountId: accountIdParam, report: z.enum(REPORTS) });
+export const reportPath = z.object({ accountId, report: z.enum(REPORTS) });
 export const reportQuery = z
   .object({
     from: isoDate.optional().describe('first issue date of the period; default 1 January of the current year'),
@@ -286,8 +285,8 @@ export const reportResponse = z.object({
   read: z.object({ items: z.number().int().describe('documents read: exactly those of the kind in the period') }),
 }).meta({ id: 'Report' });
 
-export const EXPORT_DATASETS = ['invoices', 'estimates', 'expenses', 'time-entries', 'clients', 'items'] as const;
-export const exportPath = z.object({ accountId: accountIdParam, dataset: z.enum(EXPORT_DATASETS) });
+export const EXPORT_DATASETS = [...DOCUMENT_SEGMENTS, 'clients', 'items'] as const;
+export const exportPath = z.object({ accountId, dataset: z.enum(EXPORT_DATASETS) });
 export const exportQuery = z
   .object({
     format: z.enum(['csv', 'json']).default('csv'),
@@ -369,16 +368,14 @@ export type SettingsSection = keyof typeof SETTINGS_SCHEMAS;
 
 // Named after their section's settings (BusinessSettings → BusinessSettingsSection and
 // UpdateBusinessSettings), and made once each: a read and a change answer the same type.
-const settingsResponses = new Map<SettingsSection, z.ZodType>();
-const settingsResponse = <T extends z.ZodObject>(section: SettingsSection, schema: T): z.ZodType => {
-  let made = settingsResponses.get(section);
-  if (!made) {
-    made = z
-      .object({ section: z.literal(section), settings: schema, version: z.number().int(), updatedAt: z.string().nullable(), updatedBy: z.string().nullable() })
-      .meta({ id: `${z.globalRegistry.get(schema)?.id ?? section}Section` });
-    settingsResponses.set(section, made);
-  }
-  return made;
+const makeSettingsResponse = <T extends z.ZodObject>(section: SettingsSection, schema: T) =>
+  z
+    .object({ section: z.literal(section), settings: schema, version: z.number().int(), updatedAt: z.string().nullable(), updatedBy: z.string().nullable() })
+    .meta({ id: `${z.globalRegistry.get(schema)?.id ?? section}Section` });
+const settingsResponses = new Map<SettingsSection, unknown>();
+export const settingsResponse = <T extends z.ZodObject>(section: SettingsSection, schema: T): ReturnType<typeof makeSettingsResponse<T>> => {
+  if (!settingsResponses.has(section)) settingsResponses.set(section, makeSettingsResponse(section, schema));
+  return settingsResponses.get(section) as ReturnType<typeof makeSettingsResponse<T>>;
 };
 const settingsPatch = <T extends z.ZodObject>(schema: T) =>
   schema
@@ -395,10 +392,9 @@ export const settingsPatchSchemas = {
 
 // --- the table -----------------------------------------------------------------------
 export const invoicingContracts: Record<string, RouteContract> = {
-  ...documentContracts('Invoice', 'Invoices'),
-  ...documentContracts('Estimate', 'Estimates'),
-  ...documentContracts('Expense', 'Expenses'),
-  ...documentContracts('TimeEntry', 'TimeEntries'),
+  ...Object.fromEntries(
+    DOCUMENT_KINDS.flatMap((k) => Object.entries(documentContracts(DOCUMENT_KIND_NAMES[k].one, DOCUMENT_KIND_NAMES[k].many))),
+  ),
   listClients: { path: accountPath, query: listCatalogQuery, response: pageOf(clientResponse) },
   createClient: { path: accountPath, body: createClientBody, response: clientResponse, status: 201 },
   getClient: { path: clientPath, response: clientResponse },

@@ -43,7 +43,7 @@ export interface Entity<T> {
   readonly type: string;
   readonly key: (e: T) => Key;
   /** The item to write: attributes, key attributes and the type tag. */
-  readonly item: (e: T) => Stored;
+  readonly item: (e: T) => Stored & Key;
   /** Validates what DynamoDB returned; key attributes and unknown attributes are dropped. */
   readonly parse: (raw: Stored) => T;
 }

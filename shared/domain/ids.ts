@@ -23,9 +23,12 @@ export function ulid(now: number = Date.now()): string {
   return time + rand;
 }
 
-const ULID = '[0-9A-HJKMNP-TV-Z]{26}';
-const ORG_RE = new RegExp(`^org_(${ULID})$`);
-const ACCOUNT_RE = new RegExp(`^acc_(${ULID})(?:_(${ULID}))?$`);
+/** The ULID grammar (Crockford base32, 26 characters), unanchored so ids can be built of it. */
+export const ULID_PATTERN = '[0-9A-HJKMNP-TV-Z]{26}';
+/** Exactly one ULID. */
+export const ULID_RE = new RegExp(`^${ULID_PATTERN}$`);
+const ORG_RE = new RegExp(`^org_(${ULID_PATTERN})$`);
+const ACCOUNT_RE = new RegExp(`^acc_(${ULID_PATTERN})(?:_(${ULID_PATTERN}))?$`);
 
 export const newOrganizationId = (): string => `org_${ulid()}`;
 export const mainAccountIdOf = (organizationId: string): string => `acc_${organizationId.slice(4)}`;

@@ -1,4 +1,5 @@
 import type { Action } from '../authz/catalogue.js';
+import { DOCUMENT_KIND_NAMES, DOCUMENT_KINDS as DOCUMENT_KIND_LIST } from '../domain/invoicing/documents.js';
 
 /*
  * The route table: the single source of truth for the API. The CDK stack builds its API
@@ -69,12 +70,10 @@ const A = ACCOUNT_PREFIX;
 const act = (action: Action) => ({ action }) as const;
 
 /** The four document types of SPEC.md 1 share one shape of routes and one permission area. */
-const DOCUMENT_KINDS = [
-  ['invoices', 'Invoice', 'Invoices'],
-  ['estimates', 'Estimate', 'Estimates'],
-  ['expenses', 'Expense', 'Expenses'],
-  ['time-entries', 'TimeEntry', 'TimeEntries'],
-] as const;
+const DOCUMENT_KINDS = DOCUMENT_KIND_LIST.map((kind) => {
+  const { segment, one, many } = DOCUMENT_KIND_NAMES[kind];
+  return [segment, one, many] as const;
+});
 
 const documentRoutes = DOCUMENT_KINDS.flatMap(([segment, one, many]) => [
   { id: `list${many}`, method: 'GET', path: `${A}/${segment}`, fn: 'documents', auth: act('documents.view'), summary: `List ${segment}` },

@@ -1,9 +1,11 @@
 import * as z from 'zod/mini';
-import { DOCUMENT_KINDS, type DocumentKind } from '../../domain/invoicing/documents.js';
+import { DOCUMENT_KINDS, formatDocumentNumber, type DocumentKind } from '../../domain/invoicing/documents.js';
 import { DOCUMENT_STATUSES } from '../../domain/invoicing/status.js';
+import { Conflict, NotFound, ServiceUnavailable, StaleVersion } from '../../domain/errors.js';
 import type { Store } from '../context.js';
-import { getItem, type OnConditionFailed, type TxStep } from '../dynamo.js';
+import { deleteItem, getItem, putItem, transact, TransientConflict, type Condition, type OnConditionFailed, type Stored, type TxStep } from '../dynamo.js';
 import { defineEntity, parseOptional, seg } from '../entity.js';
+import { queryEach, queryPage, type Page, type PageRequest, type QuerySpec } from '../paginator.js';
 
 /*
  * A document: an invoice, estimate, expense or time entry (SPEC.md 1). Each account's
@@ -14,6 +16,15 @@ import { defineEntity, parseOptional, seg } from '../entity.js';
  *   table  pk ACCOUNT#<acc>#DOCS                         sk DOC#<kind>#<id>
  *   gsi1   ACCOUNT#<acc>#DOCS#<kind>                     <issueDate>#<id>   documents of a kind in an account
  *   gsi2   ACCOUNT#<acc>#CREATOR#<user>#DOCS#<kind>      <issueDate>#<id>   documents of a kind one member created
+ *   table  pk ACCOUNT#<acc>#DOCS                         sk COUNTER#<kind>  the last number given to a kind
+ *
+ * Numbering: a document gets its number when it is issued (created as `issued`, or moved
+ * draft -> issued). The counter and the document are written in ONE TransactWriteItems,
+ * the counter conditioned on the value it was read with. Either both commit or neither
+ * does, so a number is never skipped; two writers that read the same value cannot both
+ * commit, so a number is never given twice. The loser of such a race gets a
+ * TransientConflict and tries again with a fresh read after a jittered backoff. Drafts
+ * have no number, and only drafts can be deleted, so the sequence stays gapless.
  */
 export const storedLine = z.object({
   description: z.string(),
@@ -91,6 +102,43 @@ export const documentEntity = defineEntity({
   }),
 });
 
+/** The last number given to a kind of document in an account; the next one issued gets last + 1. */
+export const documentCounterSchema = z.object({
+  accountId: z.string(),
+  kind: z.enum(DOCUMENT_KINDS),
+  last: z.number(),
+});
+export type DocumentCounter = z.infer<typeof documentCounterSchema>;
+
+export const documentCounterEntity = defineEntity({
+  type: 'document-counter',
+  schema: documentCounterSchema,
+  key: (c) => documentKeys.counter(c.accountId, c.kind),
+});
+
+/** Attempts before giving up with a 503 (nothing written). Contention is per account and kind. */
+export const MAX_NUMBERING_ATTEMPTS = 60;
+
+/** Full-jitter exponential backoff (AWS Architecture Blog), capped: racing writers spread out. */
+const backoff = (attempt: number, baseMs = 5, capMs = 200): number => Math.random() * Math.min(capMs, baseMs * 2 ** Math.min(attempt, 10));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A document's refusal from the item as it is now: gone is a 404, anything else moved it (409 with its version). */
+const documentMoved =
+  (read: Document): OnConditionFailed =>
+  (now: Stored | undefined) => {
+    if (!now) return new NotFound('the document does not exist');
+    const { version } = documentEntity.parse(now);
+    return new StaleVersion(`version ${read.version} is stale; the document is at version ${version}`, { extensions: { currentVersion: version } });
+  };
+
+/** The guard of every change to a document: still at the version and status it was read with. */
+const unchanged = (read: Document): Condition => ({
+  expression: '#version = :version AND #status = :status',
+  names: { '#version': 'version', '#status': 'status' },
+  values: { ':version': read.version, ':status': read.status },
+});
+
 // Pattern "one document": GetItem on its key, always built from the principal's account.
 export const getDocument = async (
   store: Store,
@@ -100,6 +148,137 @@ export const getDocument = async (
   consistent = false,
 ): Promise<Document | undefined> =>
   parseOptional(documentEntity, await getItem(store, documentKeys.document(accountId, kind, documentId), consistent));
+
+// Pattern "a kind's counter": GetItem, strongly consistent (the number decided on must be the latest).
+async function getCounter(store: Store, accountId: string, kind: DocumentKind): Promise<number> {
+  const raw = await getItem(store, documentKeys.counter(accountId, kind), true);
+  // Counters written before they carried their account and kind hold only `last`; the key
+  // they were read by says both, so they parse like any other.
+  return parseOptional(documentCounterEntity, raw && { accountId, kind, ...raw })?.last ?? 0;
+}
+
+/**
+ * Writes `document` numbered with the next number of its kind, together with the counter
+ * move last -> next, retrying lost races on the counter with jittered backoff. `guard` and
+ * `onRefused` are the document's own condition and what its failure means.
+ */
+async function writeNumbered(
+  store: Store,
+  document: Document,
+  guard: Condition,
+  onRefused: OnConditionFailed,
+): Promise<Document> {
+  const { accountId, kind } = document;
+  for (let attempt = 0; attempt < MAX_NUMBERING_ATTEMPTS; attempt++) {
+    const last = await getCounter(store, accountId, kind);
+    const next = last + 1;
+    const numbered: Document = { ...document, sequence: next, number: formatDocumentNumber(kind, next) };
+    try {
+      await transact(store, [
+        // Guard: the counter is still at the value read (absent when nothing was numbered yet).
+        {
+          item: {
+            Put: {
+              TableName: store.table,
+              Item: documentCounterEntity.item({ accountId, kind, last: next }),
+              ConditionExpression: last === 0 ? 'attribute_not_exists(pk)' : '#last = :last',
+              ...(last === 0 ? {} : { ExpressionAttributeNames: { '#last': 'last' }, ExpressionAttributeValues: { ':last': last } }),
+            },
+          },
+          onConditionFailed: () => new TransientConflict('another document took this number'),
+        },
+        {
+          item: {
+            Put: {
+              TableName: store.table,
+              Item: documentEntity.item(numbered),
+              ConditionExpression: guard.expression,
+              ...(guard.names ? { ExpressionAttributeNames: guard.names } : {}),
+              ...(guard.values ? { ExpressionAttributeValues: guard.values } : {}),
+            },
+          },
+          onConditionFailed: onRefused,
+        },
+      ]);
+      return numbered;
+    } catch (e) {
+      if (!(e instanceof TransientConflict)) throw e;
+      await sleep(backoff(attempt));
+    }
+  }
+  throw new ServiceUnavailable('the document number could not be assigned; retry the request');
+}
+
+// Pattern "create a document": Put guarded by attribute_not_exists(pk); an issued one takes its number in the same transaction.
+export async function createDocument(store: Store, document: Document): Promise<Document> {
+  const fresh = { expression: 'attribute_not_exists(pk)' };
+  // The document id is a fresh ULID: a collision means a retried request already wrote it.
+  const exists = () => new Conflict('a document with this id already exists');
+  if (document.status === 'draft') {
+    await putItem(store, documentEntity.item(document), fresh, exists);
+    return document;
+  }
+  return writeNumbered(store, document, fresh, exists);
+}
+
+// Pattern "replace a document": Put guarded by the version and status read; issuing a draft numbers it in the same transaction.
+export async function replaceDocument(store: Store, current: Document, next: Document): Promise<Document> {
+  const replacement: Document = { ...next, sequence: current.sequence, number: current.number, version: current.version + 1 };
+  const issuing = current.status === 'draft' && next.status !== 'draft' && next.status !== 'cancelled';
+  if (issuing) return writeNumbered(store, replacement, unchanged(current), documentMoved(current));
+  await putItem(store, documentEntity.item(replacement), unchanged(current), documentMoved(current));
+  return replacement;
+}
+
+// Pattern "delete a draft": DeleteItem guarded by the version read and status draft. Numbered documents are never deleted.
+export async function deleteDraft(store: Store, current: Document): Promise<void> {
+  await deleteItem(
+    store,
+    documentEntity.key(current),
+    {
+      expression: '#version = :version AND #status = :draft',
+      names: { '#version': 'version', '#status': 'status' },
+      values: { ':version': current.version, ':draft': 'draft' },
+    },
+    documentMoved(current),
+  );
+}
+
+export interface DocumentQuery {
+  accountId: string;
+  kind: DocumentKind;
+  /** 'all': gsi1 (the account's documents); 'own': gsi2 (the creator's documents). */
+  scope: 'all' | 'own';
+  userId: string;
+  /** Inclusive issue-date range (YYYY-MM-DD). */
+  from?: string | undefined;
+  to?: string | undefined;
+  newestFirst?: boolean | undefined;
+}
+
+const documentQuery = (q: DocumentQuery): QuerySpec => ({
+  ...(q.scope === 'all'
+    ? { index: 'gsi1', partition: documentKeys.ofAccount(q.accountId, q.kind) }
+    : { index: 'gsi2', partition: documentKeys.ofCreator(q.accountId, q.userId, q.kind) }),
+  sort: q.from !== undefined || q.to !== undefined ? { between: documentKeys.issueDateRange(q.from ?? '0000-00-00', q.to ?? '9999-99-99') } : undefined,
+  newestFirst: q.newestFirst ?? true,
+});
+
+// Pattern "documents of a kind by issue date": Query gsi1 (scope all) or gsi2 (scope own), one page; the cursor is bound to the caller.
+export const listDocuments = (store: Store, q: DocumentQuery, page: PageRequest): Promise<Page<Document>> =>
+  queryPage(store, documentQuery(q), documentEntity.parse, page);
+
+/**
+ * Pattern "documents of a kind in a period" for reports: the same key range, every page,
+ * each document handed to `visit` and none kept, so memory stays flat. Reads exactly the
+ * documents of the kind whose issue date is in the period (returned as `itemsRead`).
+ */
+export const forEachDocumentInPeriod = (
+  store: Store,
+  q: DocumentQuery & { from: string; to: string },
+  visit: (d: Document) => void,
+): Promise<{ itemsRead: number; capacityUnits: number }> =>
+  queryEach(store, documentQuery({ ...q, newestFirst: false }), (raw) => visit(documentEntity.parse(raw)));
 
 /**
  * A transaction step that moves an invoice's paid amount and status, on the version it was

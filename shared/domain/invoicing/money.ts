@@ -126,3 +126,32 @@ export function addAmounts(a: number, b: number, field: string): number {
   }
   return sum;
 }
+
+/** A line as a request names it: what it sells and the three numbers that price it. */
+export interface LineRequest extends LineInput {
+  description: string;
+  itemId?: string | undefined;
+  unit?: string | undefined;
+}
+
+/** A line as a document keeps it: the request's fields and the line's own rounded totals. */
+export type PricedLine = LineRequest & LineTotals;
+
+/** Prices every line (per line, half-up) and totals the document; 400 naming the line on overflow. */
+export function priceLines(lines: readonly LineRequest[], field = 'body.lines'): { lines: PricedLine[]; net: number; vat: number; gross: number } {
+  const totals = documentTotals(lines, field);
+  return {
+    lines: lines.map((l, i) => ({
+      description: l.description,
+      itemId: l.itemId,
+      quantity: l.quantity,
+      unit: l.unit,
+      unitPrice: l.unitPrice,
+      vatRate: l.vatRate,
+      ...totals.lines[i]!,
+    })),
+    net: totals.net,
+    vat: totals.vat,
+    gross: totals.gross,
+  };
+}

@@ -1,4 +1,4 @@
-import type { DocumentItem } from '../../data/items.js';
+import type { Document } from '../../data/entities/document.js';
 import { outstandingOf } from './documents.js';
 
 /*
@@ -27,7 +27,7 @@ interface Amounts {
   outstanding: number;
 }
 
-const counts = (report: ReportName, d: DocumentItem): boolean => {
+const counts = (report: ReportName, d: Document): boolean => {
   switch (report) {
     case 'revenue':
       return d.status === 'issued' || d.status === 'partially-paid' || d.status === 'paid';
@@ -45,7 +45,7 @@ export class ReportBuilder {
 
   constructor(private readonly report: ReportName) {}
 
-  add(d: DocumentItem): void {
+  add(d: Document): void {
     if (!counts(this.report, d)) return;
     const zero = { currency: d.currency, count: 0, net: 0, vat: 0, gross: 0, paid: 0, outstanding: 0 };
     const period = d.issueDate.slice(0, 7);

@@ -130,6 +130,17 @@ describe('document lifecycle and bad input over HTTP', () => {
     expect(cursor.body.errors?.[0]?.field).toBe('query.cursor');
   });
 
+  it('refuses a malformed account id on invoicing routes as on administration routes, before any handler runs', async () => {
+    const { token, accountId } = await setup();
+    for (const bad of [`${accountId}x`, 'acc_not-an-id', 'a'.repeat(100)]) {
+      const admin = await call('GET', `/accounts/${bad}/plan`, { token });
+      expect(admin.status).toBe(403);
+      for (const path of ['invoices', 'clients', 'items', 'payments', 'reports/revenue', 'exports/clients', 'settings/other']) {
+        expect((await call('GET', `/accounts/${bad}/${path}`, { token })).status, path).toBe(admin.status);
+      }
+    }
+  });
+
   it.each([
     ['paid', 'issued', 409],
     ['partially-paid', 'issued', 409],

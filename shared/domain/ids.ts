@@ -24,6 +24,7 @@ export function ulid(now: number = Date.now()): string {
 }
 
 const ULID = '[0-9A-HJKMNP-TV-Z]{26}';
+export const ULID_SOURCE = '[0-9A-HJKMNP-TV-Z]{26}';
 const ORG_RE = new RegExp(`^org_(${ULID})$`);
 const ACCOUNT_RE = new RegExp(`^acc_(${ULID})(?:_(${ULID}))?$`);
 

@@ -53,7 +53,7 @@ export const listGrantsOfMember = (store: Store, mainAccountId: string, userId: 
 /** A new grant; one that is already there (a concurrent identical grant) fails with it. */
 export const grantPutStep = (store: Store, g: Grant): TxStep =>
   putNewStep(store, grantEntity.item(g), (current) =>
-    current === undefined ? new Conflict('the member already has that access') : new ConflictWithCurrent('the member already has that access', grantEntity.parse(current)),
+    current === undefined ? new Conflict('the member already has that access') : new ConflictWithCurrent('the member already has that access', grantEntity, current),
   );
 
 /** Revokes a grant that must still be there. */

@@ -1,6 +1,7 @@
 import { Conflict, StaleVersion, type DomainError } from '../../domain/errors.js';
 import type { Store } from '../context.js';
 import type { OnConditionFailed, Stored, TxStep } from '../dynamo.js';
+import type { Entity } from '../entity.js';
 
 /*
  * Conditions every administration entity shares. A failed condition is answered from the
@@ -34,16 +35,24 @@ export const staleOr =
         });
 
 /**
- * A 409 that carries the item its condition failed on, parsed: a use case for which that
- * item is an answer (an idempotent retry that lost a race to its own first attempt)
- * returns it without reading it again; anywhere else it is just the 409.
+ * A 409 that carries the item its condition failed on, parsed by its entity: a use case
+ * for which that item is an answer (an idempotent retry that lost a race to its own first
+ * attempt) takes it with `currentOn` and returns it without reading it again; anywhere
+ * else it is just the 409.
  */
 export class ConflictWithCurrent<T> extends Conflict {
+  readonly current: T;
   constructor(
     detail: string,
-    readonly current: T,
+    readonly entity: Entity<T>,
+    raw: Stored,
     options: ConstructorParameters<typeof Conflict>[1] = {},
   ) {
     super(detail, options);
+    this.current = entity.parse(raw);
   }
 }
+
+/** The item a refusal carried, when it came from `entity`'s condition. */
+export const currentOn = <T>(e: unknown, entity: Entity<T>): T | undefined =>
+  e instanceof ConflictWithCurrent && e.entity === entity ? (e.current as T) : undefined;

@@ -79,7 +79,7 @@ export function invitationAcceptStep(store: Store, i: Invitation, by: string, at
       const options = { extensions: { reason: 'not-pending' } };
       return current === undefined
         ? new Conflict('the invitation changed meanwhile', options)
-        : new ConflictWithCurrent('the invitation changed meanwhile', invitationEntity.parse(current), options);
+        : new ConflictWithCurrent('the invitation changed meanwhile', invitationEntity, current, options);
     },
   };
 }

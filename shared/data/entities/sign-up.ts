@@ -32,5 +32,5 @@ export const signUpPutStep = (store: Store, s: SignUp): TxStep =>
   putNewStep(store, signUpEntity.item(s), (current) =>
     current === undefined
       ? new Conflict('you have already signed up an organization')
-      : new ConflictWithCurrent('you have already signed up an organization', signUpEntity.parse(current)),
+      : new ConflictWithCurrent('you have already signed up an organization', signUpEntity, current),
   );

@@ -213,3 +213,39 @@ describe('the members handler', () => {
     expect(slow.statusCode).toBe(503);
   });
 });
+
+describe('the organization handler', () => {
+  it('when the audit cursor was tampered with, answers a 400 problem naming query.cursor, without querying', async () => {
+    const { handler } = await import('#functions/organization/handler.js');
+    const event = (cursor: string) =>
+      ({
+        httpMethod: 'GET',
+        resource: '/accounts/{accountId}/audit',
+        path: `/accounts/${MAIN}/audit`,
+        headers: {},
+        pathParameters: { accountId: MAIN },
+        queryStringParameters: { limit: '1', cursor },
+        body: null,
+        isBase64Encoded: false,
+        requestContext: {
+          requestId: 'r',
+          authorizer: {
+            userId: 'u-owner',
+            scope: 'account',
+            organizationId: ORG,
+            accountId: MAIN,
+            role: 'owner',
+            via: 'owner',
+            permissions: toHex(BUILT_IN_PERMISSIONS.owner),
+          },
+        },
+      }) as unknown as APIGatewayProxyEvent;
+    for (const cursor of ['AAAA', Buffer.alloc(64, 1).toString('base64url')]) {
+      const res = await handler(event(cursor), { awsRequestId: 'a' } as Context);
+      expect(res.statusCode).toBe(400);
+      expect(res.headers?.['content-type']).toBe('application/problem+json');
+      expect(JSON.parse(res.body).errors).toEqual([{ field: 'query.cursor', message: 'invalid cursor' }]);
+    }
+    expect(ddb).not.toHaveReceivedCommand(QueryCommand);
+  });
+});

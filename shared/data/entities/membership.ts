@@ -101,7 +101,8 @@ export async function listMembers(store: Store, accountId: string, page: PageReq
   const last = items.at(-1);
   if (nextCursor !== null && last) {
     const userId = 'grant' in last ? last.grant.userId : last.membership.userId;
-    // The member's own prefix: the page's last key (their membership or a grant) lies within it.
+    // The member's own prefix: the page's last key (their membership or a grant) lies within
+    // it. The paginator hands out sealed cursors only, so that key is read back from the cursor.
     const tail = await queryAll(store, { ...spec, sort: { prefix: memberPrefix(userId) } }, memberItem, {
       max: EVERY_ONE,
       startAfter: decodeCursor(nextCursor, spec, page.boundTo),

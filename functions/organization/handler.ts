@@ -4,7 +4,7 @@ import { defaultStore } from '#shared/data/context.js';
 import { ValidationError } from '#shared/domain/errors.js';
 import * as organization from '#shared/usecases/organization.js';
 import { pageView } from '#shared/views/page.js';
-import { accountView, auditView, organizationView, planView, switchAccountView } from '#shared/views/organization.js';
+import { accountView, auditView, billingView, organizationView, planView, switchAccountView } from '#shared/views/organization.js';
 
 /* Sign-up, accounts, sub-accounts, plan, features, billing and audit: parse, one use case, the view. */
 
@@ -68,7 +68,7 @@ export const handler = createApiHandler('organization', {
   },
   getBilling: async (req) => {
     parse('path', c.getBilling.path, req.pathParameters);
-    return jsonResponse(200, await organization.billing(defaultStore(), requirePrincipal(req)));
+    return jsonResponse(200, billingView(await organization.billing(defaultStore(), requirePrincipal(req))));
   },
   listAudit: async (req) => {
     parse('path', c.listAudit.path, req.pathParameters);

@@ -1,9 +1,10 @@
 import type { z } from 'zod';
 import { BACKOFFICE_PLANS, backofficeAvailable } from '../authz/plans.js';
-import type { accountResponse, auditEntryResponse, organizationResponse, planResponse, switchAccountResponse } from '../contracts/organization.js';
+import type { accountResponse, auditEntryResponse, billingResponse, organizationResponse, planResponse, switchAccountResponse } from '../contracts/organization.js';
 import type { Account } from '../data/entities/account.js';
 import type { Audit } from '../data/entities/audit.js';
 import type { Organization } from '../data/entities/organization.js';
+import type { BillingSummary } from '../domain/billing.js';
 import { mainAccountIdOf } from '../domain/ids.js';
 import type { SwitchEntry } from '../domain/switch-accounts.js';
 
@@ -59,3 +60,6 @@ export const auditView = (a: Audit): z.output<typeof auditEntryResponse> => ({
   before: a.before,
   after: a.after,
 });
+
+/** The bill is computed in the shape the contract shows; the view only checks that it still is. */
+export const billingView = (b: BillingSummary): z.output<typeof billingResponse> => b;

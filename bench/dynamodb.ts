@@ -1,6 +1,9 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { loadAccessFacts } from '#shared/data/access-repository.js';
-import { accountItem, grantItem, membershipItem, organizationItem } from '#shared/data/items.js';
+import { loadAccessFacts } from '#shared/data/entities/access-facts.js';
+import { accountEntity } from '#shared/data/entities/account.js';
+import { grantEntity } from '#shared/data/entities/grant.js';
+import { membershipEntity } from '#shared/data/entities/membership.js';
+import { organizationEntity } from '#shared/data/entities/organization.js';
 import { compileCustomRole } from '#shared/authz/roles.js';
 import { resolveAccess } from '#shared/authz/engine.js';
 import { parseAccountId } from '#shared/domain/ids.js';
@@ -54,19 +57,19 @@ function organization(n: number, subAccounts: number) {
   const customRoles: Record<string, string> = {};
   for (let r = 0; r < CUSTOM_ROLES; r++) customRoles[ulidOf('RL', r)] = compileCustomRole(['clients.*', 'documents.view']).hex;
   const member = (accountId: string, userId: string, role: string) =>
-    membershipItem({ accountId, organizationId, userId, email: `${userId}@bench.kontor.dev`, role, createdAt: NOW, version: 1 });
+    membershipEntity.item({ accountId, organizationId, userId, email: `${userId}@bench.kontor.dev`, role, createdAt: NOW, version: 1 });
   const items: object[] = [
-    organizationItem({ organizationId, name: `Bench ${subAccounts}`, plan: 'large', features: ['self-bookkeeping'], customRoles, createdAt: NOW, createdBy: 'owner', version: 1 }),
-    accountItem({ accountId: mainAccountId, organizationId, kind: 'main', name: 'Main', status: 'active', createdAt: NOW, version: 1 }),
+    organizationEntity.item({ organizationId, name: `Bench ${subAccounts}`, plan: 'large', features: ['self-bookkeeping'], customRoles, createdAt: NOW, createdBy: 'owner', version: 1 }),
+    accountEntity.item({ accountId: mainAccountId, organizationId, kind: 'main', name: 'Main', status: 'active', createdAt: NOW, version: 1 }),
     member(mainAccountId, 'owner', 'owner'),
     member(mainAccountId, 'manager', 'manager'),
     member(mainAccountId, 'clerk', `custom:${ulidOf('RL', 0)}`),
     member(mainAccountId, 'bookkeeper', 'backoffice'),
   ];
   subIds.forEach((accountId, i) => {
-    items.push(accountItem({ accountId, organizationId, kind: 'sub', name: `Branch ${i}`, status: 'active', createdAt: NOW, version: 1 }));
+    items.push(accountEntity.item({ accountId, organizationId, kind: 'sub', name: `Branch ${i}`, status: 'active', createdAt: NOW, version: 1 }));
     items.push(member(accountId, `branch-${i}`, 'employee'));
-    items.push(grantItem({ organizationId, mainAccountId, subAccountId: accountId, userId: 'manager', grantedBy: 'owner', grantedAt: NOW }));
+    items.push(grantEntity.item({ organizationId, mainAccountId, subAccountId: accountId, userId: 'manager', grantedBy: 'owner', grantedAt: NOW }));
   });
   return { mainAccountId, subIds, items, members: 4 + subAccounts };
 }

@@ -6,7 +6,7 @@ import { accountPolicy, denyAccountPolicy, userPolicy } from '#shared/authz/poli
 import { toHex } from '#shared/authz/permission-set.js';
 import { bearerToken, InvalidToken, type TokenVerifier } from '#shared/auth/token.js';
 import { parseAccountId } from '#shared/domain/ids.js';
-import { loadAccessFacts } from '#shared/data/access-repository.js';
+import { loadAccessFacts } from '#shared/data/entities/access-facts.js';
 import { log, errorFields } from '#shared/http/log.js';
 import { authorizerDecision } from '#shared/observability/metrics.js';
 

@@ -1,19 +1,9 @@
 import { createApiHandler, jsonResponse } from '#shared/http/api.js';
-import { documentClient, tableName } from '#shared/data/client.js';
-import { listMembershipsOfUser } from '#shared/data/access-repository.js';
+import { defaultStore } from '#shared/data/context.js';
+import { me } from '#shared/usecases/identity.js';
+import { meView } from '#shared/views/identity.js';
 
+/* GET /me: one use case, the view. */
 export const handler = createApiHandler('identity', {
-  getMe: async (req) => {
-    const memberships = await listMembershipsOfUser(documentClient(), tableName(), req.caller.userId);
-    return jsonResponse(200, {
-      userId: req.caller.userId,
-      email: req.caller.email ?? null,
-      emailVerified: req.caller.emailVerified,
-      memberships: memberships.map((m) => ({
-        organizationId: m.organizationId,
-        accountId: m.accountId,
-        role: m.role,
-      })),
-    });
-  },
+  getMe: async (req) => jsonResponse(200, meView(await me(defaultStore(), req.caller))),
 });

@@ -1,4 +1,9 @@
-import { accountItem, grantItem, membershipItem, organizationItem, userItem } from '#shared/data/items.js';
+import type { Stored } from '#shared/data/dynamo.js';
+import { accountEntity } from '#shared/data/entities/account.js';
+import { grantEntity } from '#shared/data/entities/grant.js';
+import { membershipEntity } from '#shared/data/entities/membership.js';
+import { organizationEntity } from '#shared/data/entities/organization.js';
+import { userEntity } from '#shared/data/entities/user.js';
 import { mainAccountIdOf } from '#shared/domain/ids.js';
 import { clientEntity } from '#shared/data/entities/client.js';
 import { documentCounterEntity, documentEntity } from '#shared/data/entities/document.js';
@@ -39,10 +44,10 @@ export const demoUserByEmail = (email: string): DemoUser | undefined =>
   DEMO_USERS.find((u) => u.email === email.toLowerCase());
 
 /** Every item of the demo organization, ready to put. */
-export function demoItems(now: string = new Date(0).toISOString()): Array<{ pk: string; sk: string }> {
+export function demoItems(now: string = new Date(0).toISOString()): Stored[] {
   const owner = DEMO_USERS[0]!;
   return [
-    organizationItem({
+    organizationEntity.item({
       organizationId: DEMO_ORGANIZATION_ID,
       name: 'Demo Trading Sp. z o.o.',
       plan: 'small',
@@ -52,7 +57,7 @@ export function demoItems(now: string = new Date(0).toISOString()): Array<{ pk: 
       createdBy: owner.userId,
       version: 1,
     }),
-    accountItem({
+    accountEntity.item({
       accountId: DEMO_MAIN_ACCOUNT_ID,
       organizationId: DEMO_ORGANIZATION_ID,
       kind: 'main',
@@ -61,7 +66,7 @@ export function demoItems(now: string = new Date(0).toISOString()): Array<{ pk: 
       createdAt: now,
       version: 1,
     }),
-    accountItem({
+    accountEntity.item({
       accountId: DEMO_SUB_ACCOUNT_1_ID,
       organizationId: DEMO_ORGANIZATION_ID,
       kind: 'sub',
@@ -71,7 +76,7 @@ export function demoItems(now: string = new Date(0).toISOString()): Array<{ pk: 
       createdAt: now,
       version: 1,
     }),
-    accountItem({
+    accountEntity.item({
       accountId: DEMO_SUB_ACCOUNT_2_ID,
       organizationId: DEMO_ORGANIZATION_ID,
       kind: 'sub',
@@ -82,8 +87,8 @@ export function demoItems(now: string = new Date(0).toISOString()): Array<{ pk: 
       version: 1,
     }),
     ...DEMO_USERS.flatMap((u) => [
-      userItem({ userId: u.userId, email: u.email, name: u.name, updatedAt: now }),
-      membershipItem({
+      userEntity.item({ userId: u.userId, email: u.email, name: u.name, updatedAt: now }),
+      membershipEntity.item({
         accountId: u.accountId,
         organizationId: DEMO_ORGANIZATION_ID,
         userId: u.userId,
@@ -94,7 +99,7 @@ export function demoItems(now: string = new Date(0).toISOString()): Array<{ pk: 
       }),
     ]),
     // SPEC 3.3: the manager has been given access to the first sub-account only.
-    grantItem({
+    grantEntity.item({
       organizationId: DEMO_ORGANIZATION_ID,
       mainAccountId: DEMO_MAIN_ACCOUNT_ID,
       subAccountId: DEMO_SUB_ACCOUNT_1_ID,

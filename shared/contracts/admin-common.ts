@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { BUILT_IN_ROLES } from '../authz/roles.js';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../data/pagination.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../data/paginator.js';
+import { ULID_PATTERN as ULID } from '../domain/ids.js';
 
-/* Schemas shared by the organization and members contracts (issue 4). */
-const ULID = '[0-9A-HJKMNP-TV-Z]{26}';
+/* Schemas shared by the organization and members contracts; ids use the one ULID grammar of domain/ids.ts. */
 
 export const accountId = z
   .string()

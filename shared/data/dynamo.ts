@@ -170,6 +170,30 @@ export async function batchGetItems(store: Store, keys: readonly Key[], consiste
   return out;
 }
 
+/**
+ * Exact keys in exactly one BatchGetItem, unprocessed keys not retried: for a caller that
+ * decides on one read or not at all (the authorizer), and reports what it cost.
+ */
+export async function batchGetOnce(
+  store: Store,
+  keys: readonly Key[],
+  consistent: boolean,
+): Promise<{ items: Stored[]; complete: boolean; consumedCapacity: number }> {
+  const out = await call(() =>
+    store.db.send(
+      new BatchGetCommand({
+        RequestItems: { [store.table]: { Keys: keys.map((k) => ({ pk: k.pk, sk: k.sk })), ConsistentRead: consistent } },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    ),
+  );
+  return {
+    items: (out.Responses?.[store.table] ?? []) as Stored[],
+    complete: (out.UnprocessedKeys?.[store.table]?.Keys?.length ?? 0) === 0,
+    consumedCapacity: (out.ConsumedCapacity ?? []).reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0),
+  };
+}
+
 export async function putItem(store: Store, item: Stored, condition?: Condition, onConditionFailed?: OnConditionFailed): Promise<void> {
   await call(() => store.db.send(new PutCommand({ TableName: store.table, Item: item, ...conditionInput(condition) })), onConditionFailed);
 }

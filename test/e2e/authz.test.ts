@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { GATEWAY_RESPONSES } from '#shared/http/gateway-responses.js';
-import { keys } from '#shared/data/keys.js';
+import { grantKey } from '#shared/data/entities/grant.js';
 import { call, type ApiResponse } from '../support/http.js';
 import { createOrganization } from '../support/orgs.js';
 import { localDb } from '../support/dynamodb.js';
@@ -174,7 +174,7 @@ describe('the authorizer on the local runtime', () => {
     const before = await org.users.mgr!.token();
     expect(await through(before, 'GET', `/accounts/${sub}/invoices`)).toBe('pass');
 
-    await localDb().send(new DeleteCommand({ TableName: inject('tableName'), Key: keys.grant(org.mainAccountId, org.users.mgr!.userId, sub) }));
+    await localDb().send(new DeleteCommand({ TableName: inject('tableName'), Key: grantKey(org.mainAccountId, org.users.mgr!.userId, sub) }));
 
     // The cached entry for (token, path) still answers until the TTL runs out...
     expect(await through(before, 'GET', `/accounts/${sub}/invoices`)).toBe('pass');

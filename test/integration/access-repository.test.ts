@@ -1,7 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { loadAccessFacts, listMembershipsOfUser } from '#shared/data/access-repository.js';
-import { accountItem, grantItem, membershipItem, organizationItem } from '#shared/data/items.js';
+import { loadAccessFacts } from '#shared/data/entities/access-facts.js';
+import { listMembershipsOfUser } from '#shared/data/entities/membership.js';
+import { accountEntity } from '#shared/data/entities/account.js';
+import { grantEntity } from '#shared/data/entities/grant.js';
+import { membershipEntity } from '#shared/data/entities/membership.js';
+import { organizationEntity } from '#shared/data/entities/organization.js';
 import { mainAccountIdOf, newOrganizationId, newSubAccountId, parseAccountId } from '#shared/domain/ids.js';
 import { resolveAccess } from '#shared/authz/engine.js';
 import { createTestTable } from '../support/dynamodb.js';
@@ -18,15 +22,15 @@ const now = '2026-01-01T00:00:00.000Z';
 beforeAll(async () => {
   ({ db, table } = await createTestTable());
   const items = [
-    organizationItem({ organizationId: org, name: 'O', plan: 'small', features: [], customRoles: {}, createdAt: now, createdBy: 'u-owner', version: 1 }),
-    accountItem({ accountId: main, organizationId: org, kind: 'main', name: 'Main', status: 'active', createdAt: now, version: 1 }),
-    ...subs.map((accountId) => accountItem({ accountId, organizationId: org, kind: 'sub', name: 'S', status: 'active', createdAt: now, version: 1 })),
-    membershipItem({ accountId: main, organizationId: org, userId: 'u-mgr', email: 'm@x.test', role: 'manager', createdAt: now, version: 1 }),
+    organizationEntity.item({ organizationId: org, name: 'O', plan: 'small', features: [], customRoles: {}, createdAt: now, createdBy: 'u-owner', version: 1 }),
+    accountEntity.item({ accountId: main, organizationId: org, kind: 'main', name: 'Main', status: 'active', createdAt: now, version: 1 }),
+    ...subs.map((accountId) => accountEntity.item({ accountId, organizationId: org, kind: 'sub', name: 'S', status: 'active', createdAt: now, version: 1 })),
+    membershipEntity.item({ accountId: main, organizationId: org, userId: 'u-mgr', email: 'm@x.test', role: 'manager', createdAt: now, version: 1 }),
     // A user whose id starts with the manager's: its items must never be read as the manager's.
-    membershipItem({ accountId: main, organizationId: org, userId: 'u-mgr2', email: 'm2@x.test', role: 'owner', createdAt: now, version: 1 }),
-    grantItem({ organizationId: org, mainAccountId: main, subAccountId: subs[0]!, userId: 'u-mgr', grantedBy: 'u-owner', grantedAt: now }),
-    grantItem({ organizationId: org, mainAccountId: main, subAccountId: subs[1]!, userId: 'u-mgr2', grantedBy: 'u-owner', grantedAt: now }),
-    membershipItem({ accountId: mainAccountIdOf(otherOrg), organizationId: otherOrg, userId: 'u-mgr', email: 'm@x.test', role: 'accountant', createdAt: now, version: 1 }),
+    membershipEntity.item({ accountId: main, organizationId: org, userId: 'u-mgr2', email: 'm2@x.test', role: 'owner', createdAt: now, version: 1 }),
+    grantEntity.item({ organizationId: org, mainAccountId: main, subAccountId: subs[0]!, userId: 'u-mgr', grantedBy: 'u-owner', grantedAt: now }),
+    grantEntity.item({ organizationId: org, mainAccountId: main, subAccountId: subs[1]!, userId: 'u-mgr2', grantedBy: 'u-owner', grantedAt: now }),
+    membershipEntity.item({ accountId: mainAccountIdOf(otherOrg), organizationId: otherOrg, userId: 'u-mgr', email: 'm@x.test', role: 'accountant', createdAt: now, version: 1 }),
   ];
   await db.send(new BatchWriteCommand({ RequestItems: { [table]: items.map((Item) => ({ PutRequest: { Item } })) } }));
 });
@@ -52,7 +56,7 @@ describe('loading access facts from DynamoDB Local', () => {
   });
 
   it("lists a user's memberships across organizations from the user index", async () => {
-    const memberships = await listMembershipsOfUser(db, table, 'u-mgr');
+    const memberships = await listMembershipsOfUser({ db, table, now: () => new Date() }, 'u-mgr');
     expect(memberships.map((m) => [m.organizationId, m.role]).sort()).toEqual(
       [
         [org, 'manager'],

@@ -3,7 +3,12 @@ import { inject } from 'vitest';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { compileCustomRole } from '#shared/authz/roles.js';
 import type { Feature, Plan } from '#shared/authz/plans.js';
-import { accountItem, grantItem, membershipItem, organizationItem, userItem } from '#shared/data/items.js';
+import type { Stored } from '#shared/data/dynamo.js';
+import { accountEntity } from '#shared/data/entities/account.js';
+import { grantEntity } from '#shared/data/entities/grant.js';
+import { membershipEntity } from '#shared/data/entities/membership.js';
+import { organizationEntity } from '#shared/data/entities/organization.js';
+import { userEntity } from '#shared/data/entities/user.js';
 import { mainAccountIdOf, newOrganizationId, newSubAccountId } from '#shared/domain/ids.js';
 import { localDb } from './dynamodb.js';
 import { tokenFor } from './http.js';
@@ -69,8 +74,8 @@ export async function createOrganization(spec: OrgSpec): Promise<TestOrganizatio
   };
 
   const users: Record<string, TestUser> = {};
-  const items: Array<{ pk: string; sk: string }> = [
-    organizationItem({
+  const items: Stored[] = [
+    organizationEntity.item({
       organizationId,
       name: `Test org ${run}`,
       plan: spec.plan ?? 'free',
@@ -80,9 +85,9 @@ export async function createOrganization(spec: OrgSpec): Promise<TestOrganizatio
       createdBy: 'test',
       version: 1,
     }),
-    accountItem({ accountId: mainAccountId, organizationId, kind: 'main', name: 'Main', status: 'active', createdAt: now, version: 1 }),
+    accountEntity.item({ accountId: mainAccountId, organizationId, kind: 'main', name: 'Main', status: 'active', createdAt: now, version: 1 }),
     ...subAccountIds.map((accountId, i) =>
-      accountItem({
+      accountEntity.item({
         accountId,
         organizationId,
         kind: 'sub',
@@ -101,10 +106,10 @@ export async function createOrganization(spec: OrgSpec): Promise<TestOrganizatio
     if (!accountId) throw new Error(`member ${m.key}: no sub-account ${m.account}`);
     users[m.key] = { userId, email, token: () => tokenFor({ sub: userId, email }) };
     items.push(
-      userItem({ userId, email, updatedAt: now }),
-      membershipItem({ accountId, organizationId, userId, email, role: roleOf(m.role), createdAt: now, version: 1 }),
+      userEntity.item({ userId, email, updatedAt: now }),
+      membershipEntity.item({ accountId, organizationId, userId, email, role: roleOf(m.role), createdAt: now, version: 1 }),
       ...(m.grants ?? []).map((i) =>
-        grantItem({ organizationId, mainAccountId, subAccountId: subAccountIds[i]!, userId, grantedBy: 'test', grantedAt: now }),
+        grantEntity.item({ organizationId, mainAccountId, subAccountId: subAccountIds[i]!, userId, grantedBy: 'test', grantedAt: now }),
       ),
     );
   }

@@ -108,11 +108,10 @@ describe('audit ids', () => {
 
 describe('the invitation view', () => {
   it('shows a pending invitation past its expiry as expired (TTL deletion is lazy)', async () => {
-    const { invitationView } = await import('#functions/members/views.js');
-    const { invitationItem } = await import('#shared/data/items.js');
+    const { invitationView } = await import('#shared/views/members.js');
     const now = Date.UTC(2026, 0, 10);
     const base = { invitationId: 'inv_x', organizationId: ORG, accountId: MAIN, email: 'a@x', role: 'employee', invitedBy: 'u', createdAt: 'x', version: 1 };
-    const pending = invitationItem({ ...base, status: 'pending', expiresAt: invitationExpiresAt(now) });
+    const pending = { ...base, status: 'pending' as const, expiresAt: invitationExpiresAt(now) };
     expect(invitationView(pending, now).status).toBe('pending');
     expect(invitationView(pending, now + 8 * 24 * 3600 * 1000).status).toBe('expired');
     expect(invitationView({ ...pending, status: 'accepted' }, now + 8 * 24 * 3600 * 1000).status).toBe('accepted');

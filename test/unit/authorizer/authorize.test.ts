@@ -7,7 +7,10 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { authorize, AuthorizerUnavailable } from '#functions/authorizer/authorize.js';
 import { createTokenVerifier } from '#shared/auth/token.js';
-import { accountItem, grantItem, membershipItem, organizationItem } from '#shared/data/items.js';
+import { accountEntity } from '#shared/data/entities/account.js';
+import { grantEntity } from '#shared/data/entities/grant.js';
+import { membershipEntity } from '#shared/data/entities/membership.js';
+import { organizationEntity } from '#shared/data/entities/organization.js';
 import { arnMatches } from '#shared/authz/arn.js';
 import { compileCustomRole } from '#shared/authz/roles.js';
 
@@ -65,7 +68,7 @@ const event = (auth: string | undefined, method: string, path: string, accountId
     requestContext: {} as never,
   }) as APIGatewayRequestAuthorizerEvent;
 
-const org = organizationItem({
+const org = organizationEntity.item({
   organizationId: ORG,
   name: 'Test',
   plan: 'free',
@@ -75,10 +78,10 @@ const org = organizationItem({
   createdBy: 'u-owner',
   version: 1,
 });
-const main = accountItem({ accountId: MAIN, organizationId: ORG, kind: 'main', name: 'Main', status: 'active', createdAt: '', version: 1 });
-const sub = accountItem({ accountId: SUB, organizationId: ORG, kind: 'sub', name: 'Sub', status: 'active', createdAt: '', version: 1 });
+const main = accountEntity.item({ accountId: MAIN, organizationId: ORG, kind: 'main', name: 'Main', status: 'active', createdAt: '', version: 1 });
+const sub = accountEntity.item({ accountId: SUB, organizationId: ORG, kind: 'sub', name: 'Sub', status: 'active', createdAt: '', version: 1 });
 const member = (accountId: string, userId: string, role: string) =>
-  membershipItem({ accountId, organizationId: ORG, userId, email: `${userId}@example.com`, role, createdAt: '', version: 1 });
+  membershipEntity.item({ accountId, organizationId: ORG, userId, email: `${userId}@example.com`, role, createdAt: '', version: 1 });
 
 const allows = (result: APIGatewayAuthorizerResult, arn: string): boolean => {
   const statements = result.policyDocument.Statement as Array<{ Effect: string; Resource: string[] }>;
@@ -136,7 +139,7 @@ describe('the authorizer', () => {
           org,
           sub,
           member(MAIN, 'u2', 'manager'),
-          grantItem({ organizationId: ORG, mainAccountId: MAIN, subAccountId: SUB, userId: 'u2', grantedBy: 'u-owner', grantedAt: '' }),
+          grantEntity.item({ organizationId: ORG, mainAccountId: MAIN, subAccountId: SUB, userId: 'u2', grantedBy: 'u-owner', grantedAt: '' }),
         ],
       },
     });
@@ -202,7 +205,7 @@ describe('the authorizer on the rules of SPEC.md 3 and 4', () => {
   };
   const archived = { ...sub, status: 'archived' };
   const grant = (userId: string) =>
-    grantItem({ organizationId: ORG, mainAccountId: MAIN, subAccountId: SUB, userId, grantedBy: 'u-owner', grantedAt: '' });
+    grantEntity.item({ organizationId: ORG, mainAccountId: MAIN, subAccountId: SUB, userId, grantedBy: 'u-owner', grantedAt: '' });
 
   it('when the sub-account is archived, it denies a granted manager and still allows the Owner', async () => {
     const denied = await call('u2', SUB, [org, archived, member(MAIN, 'u2', 'manager'), grant('u2')]);

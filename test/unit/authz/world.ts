@@ -5,7 +5,7 @@ import { parseAccountId } from '#shared/domain/ids.js';
 /*
  * An in-memory stand-in for what DynamoDB holds about organizations, and the one function
  * that picks from it exactly the items the authorizer's BatchGetItem reads
- * (shared/data/access-repository.ts): the organization and account named by the account
+ * (shared/data/entities/access-facts.ts): the organization and account named by the account
  * id, the user's membership there, and for a sub-account the main-account membership and
  * the grant. Tests hand the engine these facts, never a hand-built principal.
  */

@@ -1,50 +1,40 @@
-import { auditEntry } from '#shared/domain/audit.js';
-import type { Principal } from '#shared/authz/engine.js';
-import { checkMemberChange, checkOwnerRemains, checkRoleAssignment } from '#shared/authz/assignment.js';
-import { parseAccountId } from '#shared/domain/ids.js';
-import { Conflict, Forbidden, NotFound, StaleVersion } from '#shared/domain/errors.js';
-import { throwUnlessOk } from '#shared/domain/refusals.js';
-import type { Store } from '#shared/data/context.js';
-import { keys } from '#shared/data/keys.js';
-import { grantItem, membershipItem, type GrantItem, type MembershipItem } from '#shared/data/items.js';
-import { listMembershipsOfUser } from '#shared/data/access-repository.js';
-import { getAccount } from '#shared/data/organization-repository.js';
-import {
-  getMemberWithGrants,
-  getMembership,
-  getUser,
-  listGrantsOfMember,
-  listMembers as queryMembers,
-  listRoleHolders,
-  type MemberWithGrants,
-} from '#shared/data/member-repository.js';
-import {
-  activeAccountStep,
-  loadOrganization,
-  membershipPutStep,
-  membershipRoleStep,
-  organizationGuardStep,
-  orgState,
-  otherOwnerStep,
-  requireMainAccount,
-  roleToAssign,
-} from '#shared/data/admin-steps.js';
-import { auditStep, getItem, transact, type TxStep } from '#shared/data/transact.js';
-import type { PageRequest } from '#shared/data/query.js';
-import type { OrganizationItem } from '#shared/data/items.js';
+import type { z } from 'zod';
+import { checkMemberChange, checkOwnerRemains, checkRoleAssignment } from '../authz/assignment.js';
+import type { Principal } from '../authz/engine.js';
+import type { addMemberBody, updateMemberBody } from '../contracts/members.js';
+import type { Store } from '../data/context.js';
+import { transact, type TxStep } from '../data/dynamo.js';
+import { accountInOrganizationStep, activeAccountStep, getAccount } from '../data/entities/account.js';
+import { auditStep } from '../data/entities/audit.js';
+import * as grants from '../data/entities/grant.js';
+import { currentOn } from '../data/entities/guards.js';
+import * as memberships from '../data/entities/membership.js';
+import { organizationGuardStep, type Organization } from '../data/entities/organization.js';
+import { getUser } from '../data/entities/user.js';
+import type { Page, PageRequest } from '../data/paginator.js';
+import { auditEntry } from '../domain/audit.js';
+import { Conflict, Forbidden, NotFound, StaleVersion } from '../domain/errors.js';
+import { parseAccountId } from '../domain/ids.js';
+import { throwUnlessOk } from '../domain/refusals.js';
+import { loadOrganization, orgState, requireMainAccount, roleToAssign } from './organization.js';
 
 /*
- * Members and sub-account grants (issue 4; SPEC.md 1.2, 3.3-3.5, 7.2). Each use case reads
- * what it decides on, asks shared/authz/assignment.ts, then writes the change and its audit
- * entry in one transaction conditioned on what it read.
+ * Members and sub-account grants (SPEC.md 1.2, 3.3-3.5, 7.2). Each use case reads what it
+ * decides on, asks shared/authz/assignment.ts, then writes the change and its audit entry
+ * in one transaction conditioned on what it read.
  */
+type Membership = memberships.Membership;
+type MemberWithGrants = memberships.MemberWithGrants;
+type Grant = grants.Grant;
+
+/** The last-Owner rule needs one other Owner; a few are read in case some belong to sub-accounts. */
+const OWNERS_READ = 10;
 
 const kindOf = (accountId: string): 'main' | 'sub' => (parseAccountId(accountId)?.isSubAccount ? 'sub' : 'main');
 
 /** Nobody belongs to two accounts of one organization (SPEC 3.4: sub-account members reach nothing else). */
 export async function assertNotInOrganization(store: Store, userId: string, organizationId: string): Promise<void> {
-  const memberships = await listMembershipsOfUser(store.db, store.table, userId);
-  const existing = memberships.find((m) => m.organizationId === organizationId);
+  const existing = (await memberships.listMembershipsOfUser(store, userId)).find((m) => m.organizationId === organizationId);
   if (existing) {
     throw new Conflict('the user is already a member of this organization', {
       extensions: { reason: 'already-member', accountId: existing.accountId },
@@ -52,28 +42,30 @@ export async function assertNotInOrganization(store: Store, userId: string, orga
   }
 }
 
-/** Another Owner of the organization than `userId`, if any (gsi4; at most a couple of items read). */
-async function otherOwner(store: Store, org: OrganizationItem, userId: string): Promise<MembershipItem | undefined> {
-  const owners = await listRoleHolders(store.db, store.table, org.organizationId, 'owner', 10);
+/** Another Owner of the organization than `userId`, if any. */
+async function otherOwner(store: Store, org: Organization, userId: string): Promise<Membership | undefined> {
+  const owners = await memberships.listRoleHolders(store, org.organizationId, 'owner', OWNERS_READ);
   return owners.find((o) => o.userId !== userId && !parseAccountId(o.accountId)?.isSubAccount);
 }
 
 async function memberOrNotFound(store: Store, accountId: string, userId: string): Promise<MemberWithGrants> {
-  const m = await getMemberWithGrants(store.db, store.table, accountId, userId);
+  const m = await memberships.getMemberWithGrants(store, accountId, userId);
   if (!m) throw new NotFound('no such member in this account');
   return m;
 }
 
-export const listMembers = (store: Store, p: Principal, page: PageRequest) =>
-  queryMembers(store.db, store.table, p.accountId, page);
+export const listMembers = (store: Store, p: Principal, page: Omit<PageRequest, 'boundTo'>): Promise<Page<MemberWithGrants>> =>
+  memberships.listMembers(store, p.accountId, { ...page, boundTo: p.userId });
 
-export const getMember = (store: Store, p: Principal, userId: string) => memberOrNotFound(store, p.accountId, userId);
+export const getMember = (store: Store, p: Principal, userId: string): Promise<MemberWithGrants> => memberOrNotFound(store, p.accountId, userId);
+
+export type AddMemberInput = z.infer<typeof addMemberBody>;
 
 /** POST /members: an existing user (known from a verified token) joins this account with a role. */
-export async function addMember(store: Store, p: Principal, body: { userId: string; role: string }): Promise<MemberWithGrants> {
+export async function addMember(store: Store, p: Principal, body: AddMemberInput): Promise<MemberWithGrants> {
   const org = await loadOrganization(store, p.organizationId);
   throwUnlessOk(checkRoleAssignment(p, roleToAssign(body.role, org), kindOf(p.accountId), orgState(org)));
-  const user = await getUser(store.db, store.table, body.userId);
+  const user = await getUser(store, body.userId);
   if (!user) {
     throw new NotFound('no user with this id has used Kontor yet; invite them by e-mail instead', {
       errors: [{ field: 'body.userId', message: 'unknown user' }],
@@ -81,7 +73,7 @@ export async function addMember(store: Store, p: Principal, body: { userId: stri
   }
   await assertNotInOrganization(store, body.userId, p.organizationId);
   const now = store.now().toISOString();
-  const m = membershipItem({
+  const m: Membership = {
     accountId: p.accountId,
     organizationId: p.organizationId,
     userId: user.userId,
@@ -89,13 +81,13 @@ export async function addMember(store: Store, p: Principal, body: { userId: stri
     role: body.role,
     createdAt: now,
     version: 1,
-  });
-  const steps: TxStep[] = [membershipPutStep(store.table, m), activeAccountStep(store.table, p.organizationId, p.accountId)];
-  const guard = organizationGuardStep(store.table, org, body.role);
+  };
+  const steps: TxStep[] = [memberships.membershipPutStep(store, m), activeAccountStep(store, p.organizationId, p.accountId)];
+  const guard = organizationGuardStep(store, org, body.role);
   if (guard) steps.push(guard);
   steps.push(
     auditStep(
-      store.table,
+      store,
       auditEntry(p, {
         action: 'member.added',
         targetType: 'member',
@@ -106,17 +98,14 @@ export async function addMember(store: Store, p: Principal, body: { userId: stri
       now,
     ),
   );
-  await transact(store.db, steps);
+  await transact(store, steps);
   return { membership: m, grants: [] };
 }
 
+export type ChangeRoleInput = z.infer<typeof updateMemberBody>;
+
 /** PATCH /members/{userId}: change a member's role, on the version the client read. */
-export async function changeRole(
-  store: Store,
-  p: Principal,
-  userId: string,
-  body: { role: string; version: number },
-): Promise<MemberWithGrants> {
+export async function changeRole(store: Store, p: Principal, userId: string, body: ChangeRoleInput): Promise<MemberWithGrants> {
   const current = await memberOrNotFound(store, p.accountId, userId);
   const m = current.membership;
   if (m.version !== body.version) {
@@ -126,18 +115,17 @@ export async function changeRole(
   const org = await loadOrganization(store, p.organizationId);
   throwUnlessOk(checkMemberChange(p, roleToAssign(m.role, org)));
   throwUnlessOk(checkRoleAssignment(p, roleToAssign(body.role, org), kindOf(p.accountId), orgState(org)));
-  const steps: TxStep[] = [membershipRoleStep(store.table, m, body.role, body.version)];
+  const steps: TxStep[] = [memberships.membershipRoleStep(store, m, body.role, body.version)];
   if (m.role === 'owner') {
     const other = await otherOwner(store, org, m.userId);
     throwUnlessOk(checkOwnerRemains(m.role, body.role, other ? 1 : 0));
-    steps.push(otherOwnerStep(store.table, other!));
+    steps.push(memberships.otherOwnerStep(store, other!));
   }
-  const guard = organizationGuardStep(store.table, org, body.role);
+  const guard = organizationGuardStep(store, org, body.role);
   if (guard) steps.push(guard);
-  const now = store.now().toISOString();
   steps.push(
     auditStep(
-      store.table,
+      store,
       auditEntry(p, {
         action: 'member.role-changed',
         targetType: 'member',
@@ -145,10 +133,10 @@ export async function changeRole(
         before: { role: m.role, version: m.version },
         after: { role: body.role, version: m.version + 1 },
       }),
-      now,
+      store.now().toISOString(),
     ),
   );
-  await transact(store.db, steps);
+  await transact(store, steps);
   return { membership: { ...m, role: body.role, version: m.version + 1 }, grants: current.grants };
 }
 
@@ -161,41 +149,28 @@ export async function removeMember(store: Store, p: Principal, userId: string, v
   }
   const org = await loadOrganization(store, p.organizationId);
   throwUnlessOk(checkMemberChange(p, roleToAssign(m.role, org)));
-  const steps: TxStep[] = [
-    {
-      item: {
-        Delete: {
-          TableName: store.table,
-          Key: keys.membership(m.accountId, m.userId),
-          ConditionExpression: '#version = :v',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':v': m.version },
-        },
-      },
-      onConditionFailed: () => new StaleVersion('the member changed since it was read'),
-    },
-  ];
+  const steps: TxStep[] = [memberships.membershipDeleteStep(store, m)];
   if (m.role === 'owner') {
     const other = await otherOwner(store, org, m.userId);
     throwUnlessOk(checkOwnerRemains(m.role, undefined, other ? 1 : 0));
-    steps.push(otherOwnerStep(store.table, other!));
+    steps.push(memberships.otherOwnerStep(store, other!));
   }
-  const grants = kindOf(m.accountId) === 'main' ? await listGrantsOfMember(store.db, store.table, m.accountId, m.userId) : [];
-  for (const g of grants) steps.push({ item: { Delete: { TableName: store.table, Key: { pk: g.pk, sk: g.sk } } } });
+  const held = kindOf(m.accountId) === 'main' ? await grants.listGrantsOfMember(store, m.accountId, m.userId) : [];
+  for (const g of held) steps.push(grants.grantRemoveStep(store, g));
   steps.push(
     auditStep(
-      store.table,
+      store,
       auditEntry(p, {
         action: 'member.removed',
         targetType: 'member',
         targetId: m.userId,
-        before: { accountId: m.accountId, email: m.email, role: m.role, grants: grants.map((g) => g.subAccountId) },
+        before: { accountId: m.accountId, email: m.email, role: m.role, grants: held.map((g) => g.subAccountId) },
         after: null,
       }),
       store.now().toISOString(),
     ),
   );
-  await transact(store.db, steps);
+  await transact(store, steps);
 }
 
 /** The sub-account of a grant: one of this organization's, named from the main account (SPEC 3.3). */
@@ -212,62 +187,34 @@ export async function grantSubAccount(
   p: Principal,
   userId: string,
   subAccountId: string,
-): Promise<{ grant: GrantItem; created: boolean }> {
+): Promise<{ grant: Grant; created: boolean }> {
   const main = grantTarget(p, subAccountId);
-  const existing = await getItem<GrantItem>(store.db, store.table, keys.grant(main, userId, subAccountId));
+  const existing = await grants.getGrant(store, main, userId, subAccountId);
   if (existing) return { grant: existing, created: false };
-  const member = await getMembership(store.db, store.table, main, userId);
+  const member = await memberships.getMembership(store, main, userId);
   if (!member) throw new NotFound('no such member of the main account (only main-account members receive sub-account access)');
   if (member.role === 'owner' || member.role === 'backoffice') {
     throw new Conflict(`a ${member.role} already reaches every sub-account (SPEC 3.5, 4.2)`, { extensions: { reason: 'reaches-all' } });
   }
-  const account = await getAccount(store.db, store.table, subAccountId);
+  const account = await getAccount(store, subAccountId);
   if (!account || account.organizationId !== p.organizationId) throw new NotFound('no such sub-account in this organization');
   const org = await loadOrganization(store, p.organizationId);
   throwUnlessOk(checkMemberChange(p, roleToAssign(member.role, org)));
   // Nobody hands out access they do not have: anyone but the Owner needs their own grant.
-  if (p.role !== 'owner' && !(await getItem(store.db, store.table, keys.grant(main, p.userId, subAccountId)))) {
+  if (p.role !== 'owner' && !(await grants.getGrant(store, main, p.userId, subAccountId))) {
     throw new Forbidden('you cannot give access to a sub-account you have no access to yourself', {
       extensions: { reason: 'no-own-access' },
     });
   }
   const now = store.now().toISOString();
-  const grant = grantItem({
-    organizationId: p.organizationId,
-    mainAccountId: main,
-    subAccountId,
-    userId,
-    grantedBy: p.userId,
-    grantedAt: now,
-  });
+  const grant: Grant = { organizationId: p.organizationId, mainAccountId: main, subAccountId, userId, grantedBy: p.userId, grantedAt: now };
   try {
-    await transact(store.db, [
-      { item: { Put: { TableName: store.table, Item: grant, ConditionExpression: 'attribute_not_exists(pk)' } } },
-      {
-        item: {
-          ConditionCheck: {
-            TableName: store.table,
-            Key: keys.membership(main, userId),
-            ConditionExpression: '#version = :v',
-            ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: { ':v': member.version },
-          },
-        },
-        onConditionFailed: () => new StaleVersion('the member changed meanwhile; read again and retry'),
-      },
-      {
-        item: {
-          ConditionCheck: {
-            TableName: store.table,
-            Key: keys.account(subAccountId),
-            ConditionExpression: 'organizationId = :org',
-            ExpressionAttributeValues: { ':org': p.organizationId },
-          },
-        },
-        onConditionFailed: () => new NotFound('no such sub-account in this organization'),
-      },
+    await transact(store, [
+      grants.grantPutStep(store, grant),
+      memberships.membershipUnchangedStep(store, member),
+      accountInOrganizationStep(store, p.organizationId, subAccountId),
       auditStep(
-        store.table,
+        store,
         auditEntry(p, {
           action: 'grant.created',
           targetType: 'member',
@@ -280,7 +227,7 @@ export async function grantSubAccount(
     ]);
   } catch (e) {
     // A concurrent identical PUT won the race: the grant exists, which is what was asked.
-    const raced = await getItem<GrantItem>(store.db, store.table, keys.grant(main, userId, subAccountId));
+    const raced = currentOn(e, grants.grantEntity);
     if (raced) return { grant: raced, created: false };
     throw e;
   }
@@ -290,20 +237,17 @@ export async function grantSubAccount(
 /** DELETE /members/{userId}/grants/{subAccountId}. */
 export async function revokeSubAccount(store: Store, p: Principal, userId: string, subAccountId: string): Promise<void> {
   const main = grantTarget(p, subAccountId);
-  const grant = await getItem<GrantItem>(store.db, store.table, keys.grant(main, userId, subAccountId));
+  const grant = await grants.getGrant(store, main, userId, subAccountId);
   if (!grant) throw new NotFound('the member has no access to that sub-account');
-  const member = await getMembership(store.db, store.table, main, userId);
+  const member = await memberships.getMembership(store, main, userId);
   if (member) {
     const org = await loadOrganization(store, p.organizationId);
     throwUnlessOk(checkMemberChange(p, roleToAssign(member.role, org)));
   }
-  await transact(store.db, [
-    {
-      item: { Delete: { TableName: store.table, Key: keys.grant(main, userId, subAccountId), ConditionExpression: 'attribute_exists(pk)' } },
-      onConditionFailed: () => new NotFound('the member has no access to that sub-account'),
-    },
+  await transact(store, [
+    grants.grantDeleteStep(store, grant),
     auditStep(
-      store.table,
+      store,
       auditEntry(p, {
         action: 'grant.revoked',
         targetType: 'member',

@@ -71,7 +71,7 @@ describe('revocation is immediate for changes', () => {
 });
 
 describe('revoking an invitation', () => {
-  it('when the Owner revokes an invitation, it is audited and can no longer be accepted (409 revoked)', async () => {
+  it('when the Owner revokes an invitation, it is audited and can no longer be accepted (409 not-pending)', async () => {
     const org = await createOrganization({ members: [{ key: 'owner', role: 'owner' }] });
     const owner = org.users.owner!;
     const A = `/accounts/${org.mainAccountId}`;
@@ -87,7 +87,10 @@ describe('revoking an invitation', () => {
     const listed = (await as(owner, 'GET', `${A}/invitations`)).body.items;
     expect(listed.map((i: { invitationId: string; status: string }) => [i.invitationId, i.status])).toEqual([[id, 'revoked']]);
 
-    expectProblem(await call('POST', `/invitations/${id}/accept`, { token: await invitee() }), 409, 'conflict', 'revoked');
+    // Accepting answers as for any invitation that is no longer pending: 409 not-pending, naming its status.
+    const accept = await call('POST', `/invitations/${id}/accept`, { token: await invitee() });
+    expectProblem(accept, 409, 'conflict', 'not-pending');
+    expect(accept.body.detail).toBe('the invitation is revoked');
     // Revoking again changes nothing: it is already revoked.
     expectProblem(await as(owner, 'DELETE', `${A}/invitations/${id}`), 409, 'conflict', 'revoked');
     const entries = await auditAbout(owner, org.mainAccountId, id);

@@ -13,7 +13,7 @@ import {
   version,
 } from './admin-common.js';
 
-/* Contracts of the members function (issue 4): members, grants, invitations, custom roles. */
+/* Contracts of the members function: members, grants, invitations, custom roles. */
 
 export const memberResponse = z.object({
   userId: z.string(),

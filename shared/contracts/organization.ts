@@ -4,7 +4,7 @@ import { AUDIT_ACTIONS } from '../domain/audit.js';
 import type { RouteContract } from './types.js';
 import { accountId, accountPath, pageOf, pageQuery, userId, version } from './admin-common.js';
 
-/* Contracts of the organization function (issue 4): sign-up, accounts, plan, billing, audit. */
+/* Contracts of the organization function: sign-up, accounts, plan, billing, audit. */
 
 const name = z.string().trim().min(1).max(200);
 

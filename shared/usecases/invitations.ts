@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { checkBackofficeAvailable, checkRoleAssignment } from '../authz/assignment.js';
+import { checkBackofficeAvailable, checkMemberChange, checkRoleAssignment } from '../authz/assignment.js';
 import type { Principal } from '../authz/engine.js';
 import { customRoleIdOf } from '../authz/roles.js';
 import type { createInvitationBody } from '../contracts/members.js';
@@ -104,6 +104,11 @@ export async function revokeInvitation(store: Store, p: Actor, invitationId: str
   if (invitation.status !== 'pending') {
     throw new Conflict(`the invitation is ${invitation.status}`, { extensions: { reason: invitation.status } });
   }
+  // Revoking an invitation acts on the role it offers as removing a member acts on theirs
+  // (SPEC 7.2): an inviter may not undo an invitation to more than they hold. The plan is
+  // not asked: an invitation to Backoffice can be revoked after a downgrade.
+  const org = await loadOrganization(store, p.organizationId);
+  throwUnlessOk(checkMemberChange(p, roleToAssign(invitation.role, org)));
   const at = store.now().toISOString();
   const revoked: Invitation = { ...invitation, status: 'revoked', version: invitation.version + 1 };
   await transact(

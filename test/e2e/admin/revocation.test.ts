@@ -110,4 +110,23 @@ describe('revoking an invitation', () => {
     expectProblem(await as(other.users.owner!, 'DELETE', `/accounts/${other.mainAccountId}/invitations/${id}`), 404);
     expect((await as(org.users.owner!, 'GET', `${A}/invitations`)).body.items.map((i: { status: string }) => i.status)).toEqual(['pending']);
   });
+
+  it('when an inviter revokes an invitation to a role holding permissions they lack, it refuses (403) as it would changing such a member', async () => {
+    const org = await createOrganization({
+      customRoles: [{ key: 'inviter', name: 'Inviter', permissions: ['users.view', 'users.invite', 'clients.view'] }],
+      members: [{ key: 'owner', role: 'owner' }, { key: 'inv', role: 'custom:inviter' }],
+    });
+    const A = `/accounts/${org.mainAccountId}`;
+    const toManager = await as(org.users.owner!, 'POST', `${A}/invitations`, { email: 'mgr@example.com', role: 'manager' });
+    expect(toManager.status, toManager.text).toBe(201);
+    const refused = await as(org.users.inv!, 'DELETE', `${A}/invitations/${toManager.body.invitationId}`);
+    expectProblem(refused, 403, 'forbidden', 'member-exceeds-own-permissions');
+    // An invitation to a role within the inviter's own permissions they may revoke.
+    const toPeer = await as(org.users.owner!, 'POST', `${A}/invitations`, { email: 'peer@example.com', role: `custom:${org.roleIds.inviter}` });
+    expect(toPeer.status, toPeer.text).toBe(201);
+    const revoked = await as(org.users.inv!, 'DELETE', `${A}/invitations/${toPeer.body.invitationId}`);
+    expect(revoked.status, revoked.text).toBe(204);
+    const statuses = (await as(org.users.owner!, 'GET', `${A}/invitations`)).body.items.map((i: { email: string; status: string }) => [i.email, i.status]);
+    expect(statuses.sort()).toEqual([['mgr@example.com', 'pending'], ['peer@example.com', 'revoked']]);
+  });
 });

@@ -145,6 +145,17 @@ describe('exports over HTTP', () => {
     expect(res.text).toContain(',"Smith, ""Jr""\nLtd",');
   });
 
+  it('defuses a formula after a separator inside a cell, which a semicolon locale would split off', async () => {
+    const { token, base } = await ownerOrg();
+    for (const name of ["Acme;=cmd|' /C calc'!A0", 'Beta,+1+1', 'Gamma; @SUM(A1)']) {
+      await expectStatus(await call('POST', `${base}/clients`, { token, body: { name } }), 201, 'client');
+    }
+    const res = await call('GET', `${base}/exports/clients`, { token });
+    expect(res.text).toContain(`,"Acme;'=cmd|' /C calc'!A0",`);
+    expect(res.text).toContain(`,"Beta,'+1+1",`);
+    expect(res.text).toContain(`,"Gamma; '@SUM(A1)",`);
+  });
+
   it('refuses an unknown dataset and a cursor of another dataset with 400', async () => {
     const { token, accountId, base } = await ownerOrg();
     expect((await call('GET', `${base}/exports/secrets`, { token })).body.errors[0].field).toBe('path.dataset');

@@ -45,6 +45,33 @@ describe('CSV cells', () => {
     expect(csvCell(value).replace(/^"/, '').startsWith("'")).toBe(true);
   });
 
+  it('quotes a cell holding a semicolon or a TAB, as a semicolon-locale spreadsheet splits there', () => {
+    expect(csvCell('Acme;Ltd')).toBe('"Acme;Ltd"');
+    expect(csvCell('a\tb')).toBe('"a\tb"');
+  });
+
+  it("defuses a formula right after a separator inside a cell: `Acme;=cmd|' /C calc'!A0`", () => {
+    // A semicolon locale splits the cell at `;` and would run the second half as a formula.
+    expect(csvCell("Acme;=cmd|' /C calc'!A0")).toBe(`"Acme;'=cmd|' /C calc'!A0"`);
+  });
+
+  it.each([
+    ['Acme,=1+1', `"Acme,'=1+1"`],
+    ['a;+1', `"a;'+1"`],
+    ['a;-1', `"a;'-1"`],
+    ['a;@SUM(A1)', `"a;'@SUM(A1)"`],
+    ['a; =1+1', `"a; '=1+1"`],
+    ['a;\t=1', `"a;'\t=1"`],
+    ['=1;=2,+3', `"'=1;'=2,'+3"`],
+    ['x;;=1', `"x;;'=1"`],
+  ])('defuses every formula start after a separator in %j', (value, written) => {
+    expect(csvCell(value)).toBe(written);
+  });
+
+  it('leaves separators followed by ordinary text alone, quoted', () => {
+    expect(csvCell('Smith; Jones, Ltd')).toBe('"Smith; Jones, Ltd"');
+  });
+
   it('round-trips any text through a standard reader (property), formulas defused', () => {
     fc.assert(
       fc.property(fc.array(fc.array(fc.string(), { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 5 }), (table) => {
@@ -55,7 +82,10 @@ describe('CSV cells', () => {
         read.slice(1).forEach((r, i) =>
           r.forEach((cell, j) => {
             const original = rows[i]![columns[j]!] as string;
-            expect(cell).toBe(/^[=+\-@\t\r]/.test(original) ? `'${original}` : original);
+            // What was written reads back, with an apostrophe before each formula start...
+            expect(cell).toBe(original.replace(/(^|[;,]) *(?=[=+\-@\t\r])/g, "$&'"));
+            // ...and no piece a comma or semicolon locale would make of it starts a formula.
+            for (const piece of cell.split(/[;,]/)) expect(piece.replace(/^ */, '')).not.toMatch(/^[=+\-@\t\r]/);
           }),
         );
       }),

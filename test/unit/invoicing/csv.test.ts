@@ -68,6 +68,19 @@ describe('CSV cells', () => {
     expect(csvCell(value)).toBe(written);
   });
 
+  it('replaces control characters, unpaired surrogates and bidi controls of values stored before input refused them', () => {
+    expect(csvCell('Acme\u0000\u001b[31m\u007f\u0085')).toBe('Acme\ufffd\ufffd[31m\ufffd\ufffd');
+    expect(csvCell('Acme \u202egnp.exe\u202c \u2066x\u2069')).toBe('Acme \ufffdgnp.exe\ufffd \ufffdx\ufffd');
+    expect(csvCell('a\ud800b\udc00c 🙂')).toBe('a\ufffdb\ufffdc 🙂');
+    // TAB, CR and LF stay, quoted, as RFC 4180 allows.
+    expect(csvCell('two\r\nlines\tand a tab')).toBe('"two\r\nlines\tand a tab"');
+  });
+
+  it('defuses a formula that a stripped control character would have hidden', () => {
+    expect(csvCell('\u0000=1+1')).toBe('\ufffd=1+1');
+    expect(csvCell('a;\u202e=1+1')).toBe('"a;\ufffd=1+1"');
+  });
+
   it('leaves separators followed by ordinary text alone, quoted', () => {
     expect(csvCell('Smith; Jones, Ltd')).toBe('"Smith; Jones, Ltd"');
   });

@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'cdk.out', '.kontor', 'coverage', 'docs/openapi.json'] },
+  { ignores: ['node_modules', 'cdk.out', '.kontor', 'coverage', '.scratch', 'docs/openapi.json'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

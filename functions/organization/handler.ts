@@ -1,29 +1,18 @@
 import { createApiHandler, jsonResponse, parse, parseJsonBody, requirePrincipal } from '#shared/http/api.js';
 import { organizationContracts as c } from '#shared/contracts/organization.js';
 import { defaultStore } from '#shared/data/context.js';
-import { ValidationError } from '#shared/domain/errors.js';
+import { idempotencyKeyOf } from '#shared/http/idempotency-key.js';
 import * as organization from '#shared/usecases/organization.js';
 import { pageView } from '#shared/views/page.js';
 import { accountView, auditView, billingView, organizationView, planView, switchAccountView } from '#shared/views/organization.js';
 
 /* Sign-up, accounts, sub-accounts, plan, features, billing and audit: parse, one use case, the view. */
 
-/** Sign-up is idempotent per Idempotency-Key; the header is read here until the API wrapper reads it for every route. */
-function idempotencyKey(headers: Record<string, string>): string | undefined {
-  const key = headers['idempotency-key'];
-  if (key === undefined) return undefined;
-  if (key.length < 1 || key.length > 255) {
-    throw new ValidationError('the Idempotency-Key header is invalid', {
-      errors: [{ field: 'header.Idempotency-Key', message: '1 to 255 characters' }],
-    });
-  }
-  return key;
-}
-
 export const handler = createApiHandler('organization', {
   createOrganization: async (req) => {
     const body = parseJsonBody(req, c.createOrganization.body);
-    const out = await organization.signUp(defaultStore(), req.caller, body, idempotencyKey(req.headers));
+    // Sign-up is idempotent in its domain (not a wrapper-`idempotent` route), keyed by the same header.
+    const out = await organization.signUp(defaultStore(), req.caller, body, idempotencyKeyOf(req.headers));
     return jsonResponse(out.created ? 201 : 200, organizationView(out.organization));
   },
   listMyAccounts: async (req) => {

@@ -1,9 +1,8 @@
 import { createApiHandler, jsonResponse, parse, requirePrincipal } from '#shared/http/api.js';
 import { exportPath, exportQuery, reportPath, reportQuery } from '#shared/contracts/invoicing.js';
 import { defaultStore } from '#shared/data/context.js';
-import { toCsv } from '#shared/domain/invoicing/csv.js';
 import * as reporting from '#shared/usecases/reporting.js';
-import { exportView, reportView } from '#shared/views/reporting.js';
+import { exportCsvView, exportView, reportView } from '#shared/views/reporting.js';
 
 /* Reports and exports: parse, one use case, the view (JSON, or CSV for exports). */
 export const handler = createApiHandler('reporting', {
@@ -17,17 +16,6 @@ export const handler = createApiHandler('reporting', {
     const { dataset } = parse('path', exportPath, req.pathParameters);
     const q = parse('query', exportQuery, req.query);
     const page = await reporting.exportPage(defaultStore(), requirePrincipal(req), dataset, q);
-    if (q.format === 'json') return jsonResponse(200, exportView(dataset, page));
-    return {
-      statusCode: 200,
-      headers: {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="${dataset}.csv"`,
-        'cache-control': 'no-store',
-        ...(page.nextCursor ? { 'x-next-cursor': page.nextCursor } : {}),
-      },
-      // The header row comes with the first page only, so pages concatenate into one file.
-      body: toCsv(page.columns, page.rows, q.cursor === undefined),
-    };
+    return q.format === 'json' ? jsonResponse(200, exportView(dataset, page)) : exportCsvView(dataset, page, q.cursor === undefined);
   },
 });

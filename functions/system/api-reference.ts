@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { API_REFERENCE_ASSETS } from '#shared/contracts/system.js';
+import { NotFound } from '#shared/domain/errors.js';
 import type { HttpResponse } from '#shared/http/problem.js';
 
 /*
@@ -142,11 +143,11 @@ export async function apiReferencePage(): Promise<HttpResponse> {
   };
 }
 
-/** An asset of the page, or undefined when there is no such file. */
-export async function apiReferenceAsset(file: string): Promise<HttpResponse | undefined> {
+/** An asset of the page; 404 for any file the page does not use. */
+export async function apiReferenceAsset(file: string): Promise<HttpResponse> {
   const { assets } = await loadReference();
   const asset = (API_REFERENCE_ASSETS as readonly string[]).includes(file) ? assets[file as AssetFile] : undefined;
-  if (!asset) return undefined;
+  if (!asset) throw new NotFound(`no API reference asset ${file}`);
   return {
     statusCode: 200,
     headers: {

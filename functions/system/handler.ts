@@ -1,6 +1,5 @@
 import { createApiHandler, jsonResponse } from '#shared/http/api.js';
 import { buildOpenApi } from '#shared/http/openapi.js';
-import { NotFound } from '#shared/domain/errors.js';
 import { apiReferenceAsset, apiReferencePage } from './api-reference.js';
 
 // Built once per container: the document depends only on code.
@@ -13,10 +12,5 @@ export const handler = createApiHandler('system', {
     return { statusCode: 200, headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' }, body: openApi };
   },
   getApiReference: apiReferencePage,
-  getApiReferenceAsset: async (req) => {
-    const file = req.pathParameters.file ?? '';
-    const asset = await apiReferenceAsset(file);
-    if (!asset) throw new NotFound(`no API reference asset ${file}`);
-    return asset;
-  },
+  getApiReferenceAsset: (req) => apiReferenceAsset(req.pathParameters.file ?? ''),
 });

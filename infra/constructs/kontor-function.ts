@@ -107,7 +107,7 @@ export class KontorFunction extends Construct {
     Validations.of(this.fn).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
-        'Pinned to Node.js 22 (nodejs22.x), the runtime the project targets and tests on (issue 2); moving to a newer runtime is a deliberate change, not an automatic one.',
+        'Pinned to Node.js 22 (nodejs22.x), the runtime the project targets and tests on; moving to a newer runtime is a deliberate change, not an automatic one.',
     });
     // Only X-Ray's two write actions carry Resource '*' (added by `tracing`); every other
     // statement of this role names its log group or table (test/infra/stack.test.ts checks).

@@ -12,7 +12,8 @@ import {
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { localEndpointConfig, toDocumentClient } from '#shared/data/client.js';
 import { TABLE, KEY_ATTRIBUTES } from '#shared/data/table.js';
 
 /*
@@ -66,13 +67,8 @@ export function checkJava(): void {
 
 /** A DynamoDB client for an endpoint: fixed dummy credentials, never a developer's real ones. */
 export function localClients(endpoint: string): { client: DynamoDBClient; doc: DynamoDBDocumentClient } {
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 3,
-  });
-  return { client, doc: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }) };
+  const client = new DynamoDBClient({ ...localEndpointConfig(endpoint, 'local'), maxAttempts: 3 });
+  return { client, doc: toDocumentClient(client) };
 }
 
 async function waitUntilReady(endpoint: string, child: ChildProcess, stderr: () => string): Promise<void> {

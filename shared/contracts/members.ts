@@ -14,7 +14,7 @@ import {
 } from './admin-common.js';
 import { safeText, singleLine } from './text.js';
 
-/* Contracts of the members function (issue 4): members, grants, invitations, custom roles. */
+/* Contracts of the members function: members, grants, invitations, custom roles. */
 
 export const memberResponse = z.object({
   userId: z.string(),

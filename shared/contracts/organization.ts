@@ -5,7 +5,7 @@ import type { RouteContract } from './types.js';
 import { accountId, accountPath, pageOf, pageQuery, userId, version } from './admin-common.js';
 import { singleLine } from './text.js';
 
-/* Contracts of the organization function (issue 4): sign-up, accounts, plan, billing, audit. */
+/* Contracts of the organization function: sign-up, accounts, plan, billing, audit. */
 
 const name = singleLine(200);
 

@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { envReader, tableEnvSchema } from '../config/env.js';
 import { instrumentSdkClient } from '../observability/sdk-clients.js';
@@ -7,25 +7,31 @@ import { instrumentSdkClient } from '../observability/sdk-clients.js';
 const env = envReader(tableEnvSchema);
 let client: DynamoDBDocumentClient | undefined;
 
-export function documentClient(): DynamoDBDocumentClient {
-  if (client) return client;
+/** DynamoDB Local at `endpoint`: it accepts any credentials; never fall back to a developer's real ones. */
+export const localEndpointConfig = (endpoint: string, region: string): DynamoDBClientConfig => ({
+  endpoint,
+  region,
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
+
+/**
+ * The function's low-level DynamoDB client: DynamoDB Local when DYNAMODB_ENDPOINT is set,
+ * the Lambda's own configuration otherwise. Traced where the function installed a tracer
+ * (the API functions); the authorizer does not.
+ */
+export function sdkClient(): DynamoDBClient {
   const { DYNAMODB_ENDPOINT } = env();
-  // Traced where the function installed a tracer (the API functions); the authorizer does not.
-  const base = instrumentSdkClient(
-    new DynamoDBClient(
-      DYNAMODB_ENDPOINT
-        ? {
-            endpoint: DYNAMODB_ENDPOINT,
-            region: process.env.AWS_REGION ?? 'local',
-            // DynamoDB Local accepts any credentials; never fall back to a developer's real ones.
-            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-          }
-        : {},
-    ),
+  return instrumentSdkClient(
+    new DynamoDBClient(DYNAMODB_ENDPOINT ? localEndpointConfig(DYNAMODB_ENDPOINT, process.env.AWS_REGION ?? 'local') : {}),
   );
-  client = DynamoDBDocumentClient.from(base, {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+}
+
+/** The document client over `base`: attributes left undefined are simply not written. */
+export const toDocumentClient = (base: DynamoDBClient): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+
+export function documentClient(): DynamoDBDocumentClient {
+  client ??= toDocumentClient(sdkClient());
   return client;
 }
 

@@ -20,9 +20,8 @@ export const TABLE = {
       partitionKey: 'gsi1pk',
       sortKey: 'gsi1sk',
       serves: [
-        'memberships of a user',
-        'pending invitations for an e-mail address',
-        // invoicing (issue 5):
+        'memberships of a user, across organizations',
+        'accounts of an organization (all of them, or the sub-accounts of its main account)',
         'documents of a kind in an account by issue date',
       ],
     },
@@ -31,20 +30,20 @@ export const TABLE = {
       partitionKey: 'gsi2pk',
       sortKey: 'gsi2sk',
       serves: [
-        'documents of one creator in an account',
-        'audit entries by actor or target',
-        // invoicing (issue 5):
+        'documents of a kind one creator made in an account, by issue date',
         'payments on the invoices of one creator',
+        'audit entries by actor (optionally filtered on the target)',
       ],
     },
-    // --- issue 4 (organization administration)
     {
       indexName: 'gsi4',
       partitionKey: 'gsi4pk',
       sortKey: 'gsi4sk',
-      serves: ['holders of a role across an organization (last Owner, Backoffice seats, role in use)', 'audit entries by target'],
+      serves: [
+        'holders of a role across an organization (last Owner, Backoffice seats, custom role in use)',
+        'audit entries by target',
+      ],
     },
-    // --- end issue 4
   ],
 } as const satisfies {
   partitionKey: string;

@@ -1,5 +1,5 @@
 /*
- * The audit log's vocabulary (SPEC.md 7.2, issue 4): what changed, about whom, before and
+ * The audit log's vocabulary (SPEC.md 7.2): what changed, about whom, before and
  * after. Entries are written in the same transaction as the change they record, so the
  * log never shows a change that did not happen, nor misses one that did.
  */

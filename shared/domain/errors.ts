@@ -81,7 +81,7 @@ export class ServiceUnavailable extends DomainError {
 }
 
 // ---------------------------------------------------------------------------------------
-// Issue 4 (organization administration): conflicts a client can tell apart by `type`.
+// Organization administration: conflicts a client can tell apart by `type`.
 // Each carries machine-readable extensions (the members, plans or versions concerned).
 // ---------------------------------------------------------------------------------------
 
@@ -112,7 +112,7 @@ export class InUse extends DomainError {
   readonly slug = 'in-use';
   readonly title = 'Members still depend on this';
 }
-// --- invoicing (issue 5) ---------------------------------------------------------------
+// --- invoicing -------------------------------------------------------------------------
 
 /** 409: a document status change the status machine does not allow (extensions: from, to). */
 export class IllegalTransition extends DomainError {
@@ -120,7 +120,6 @@ export class IllegalTransition extends DomainError {
   readonly slug = 'illegal-transition';
   readonly title = 'This status change is not allowed';
 }
-// --- end invoicing (issue 5) -----------------------------------------------------------
 
 // --- HTTP conventions (one shape for everything) ----------------------------------------
 

@@ -1,7 +1,7 @@
 import { ulid } from './ids.js';
 
 /*
- * Invitations (issue 4). An invitation id names the account it invites into, the way a
+ * Invitations. An invitation id names the account it invites into, the way a
  * sub-account id names its organization: `inv_<org ULID>[_<sub ULID>]_<ULID>`. Accepting
  * needs no index: the id alone gives the item's key. The id is not a secret; acceptance
  * is bound to the invitee's verified e-mail address.

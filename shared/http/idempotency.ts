@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import {
   IdempotencyAlreadyInProgressError,
@@ -12,13 +12,13 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { envReader, tableEnvSchema } from '../config/env.js';
+import { sdkClient } from '../data/client.js';
 import { TABLE } from '../data/table.js';
 import { IdempotencyInProgress, IdempotencyKeyReused, ServiceUnavailable } from '../domain/errors.js';
 import { REPLAYED } from './idempotency-key.js';
 import type { HttpResponse } from './problem.js';
 import type { Route } from './routes.js';
 import { errorFields, log } from './log.js';
-import { instrumentSdkClient } from '../observability/sdk-clients.js';
 
 /*
  * Idempotent creation under the `Idempotency-Key` header (IETF httpapi
@@ -61,23 +61,10 @@ export class SpreadKeyPersistenceLayer extends DynamoDBPersistenceLayer {
 
 const env = envReader(tableEnvSchema);
 
-/** The persistence layer over the table; DynamoDB Local's endpoint as shared/data/client.ts does it. */
+/** The persistence layer over the table, with the same DynamoDB client setup as the repositories. */
 export function createPersistence(client?: DynamoDBClient): SpreadKeyPersistenceLayer {
-  const { TABLE_NAME, DYNAMODB_ENDPOINT } = env();
-  const sdk =
-    client ??
-    instrumentSdkClient(
-      new DynamoDBClient(
-        DYNAMODB_ENDPOINT
-          ? {
-              endpoint: DYNAMODB_ENDPOINT,
-              region: process.env.AWS_REGION ?? 'local',
-              // DynamoDB Local accepts any credentials; never fall back to a developer's real ones.
-              credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-            }
-          : {},
-      ),
-    );
+  const { TABLE_NAME } = env();
+  const sdk = client ?? sdkClient();
   return new SpreadKeyPersistenceLayer({
     tableName: TABLE_NAME,
     keyAttr: TABLE.partitionKey,

@@ -48,27 +48,72 @@ const validationProblem = problem
   })
   .meta({ id: 'ValidationProblem', description: 'A 400: the invalid fields (the first 20), each named by where it was' });
 
-const retryAfter = {
+const HEADERS = '#/components/headers/';
+const PARAMETERS = '#/components/parameters/';
+const ref = (base: string, name: string) => ({ $ref: `${base}${name}` });
+
+/*
+ * Response headers and request header parameters of the wrapper's HTTP conventions
+ * (shared/http/conventions.ts, shared/http/idempotency-key.ts), each written once and
+ * referenced, so that an operation costs a few bytes per convention it follows.
+ */
+const HEADER_COMPONENTS = {
   'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
-};
+  ETag: {
+    description: 'The version of the resource as a strong entity tag, `"<version>"`: send it back as `If-Match`',
+    schema: { type: 'string' },
+  },
+  'Idempotent-Replayed': {
+    description: 'Present (`true`) when this is the stored answer to an earlier request with the same Idempotency-Key',
+    schema: { type: 'string', enum: ['true'] },
+  },
+} as const;
+
+const PARAMETER_COMPONENTS = {
+  IdempotencyKey: {
+    name: 'Idempotency-Key',
+    in: 'header',
+    required: false,
+    description:
+      'Makes the request safe to retry. A retry with the same key and the same body replays the first 2xx answer (with `Idempotent-Replayed: true`) instead of creating again; the same key with another body is a 422. Keys are per caller, account and route, and kept 24 h. A 4xx/5xx answer is not kept: fix the request and retry with the same key. A bare token or a quoted string.',
+    schema: { type: 'string', minLength: 1, maxLength: 255 },
+  },
+  IfMatch: {
+    name: 'If-Match',
+    in: 'header',
+    required: false,
+    description:
+      'The version the change is based on, as the `ETag` of the resource: `"<version>"` (or `W/"<version>"`, read as the same), or `*`. An alternative to the `version` of the body or query; when both are sent and differ, or the resource is at another version, the answer is 412.',
+    schema: { type: 'string', pattern: '^(\\*|(W/)?"[0-9]{1,15}")$' },
+  },
+} as const;
+
 const problemResponse = (description: string, schema = 'Problem', headers?: JsonSchema): JsonSchema => ({
   description,
   ...(headers ? { headers } : {}),
   content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: `${SCHEMAS}${schema}` } } },
 });
+const retryAfter = { 'Retry-After': ref(HEADERS, 'Retry-After') };
 
 /*
- * The errors the API answers with, each once. No 412/415/422: optimistic locking is a
- * `version` in the body (a stale one is a 409), a body is parsed as JSON whatever its
- * content type, and an invalid one is a 400.
+ * The errors the API answers with, each once. Which operation lists which is decided by
+ * the route table (auth, `idempotent`, `versioned`) and the contract (a body), the same
+ * facts the wrapper acts on, so a new route publishes the conventions it gets.
  */
 const ERROR_RESPONSES = {
   BadRequest: problemResponse('Invalid input; `errors[]` names each field', 'ValidationProblem'),
   Unauthorized: problemResponse('No valid bearer token'),
   Forbidden: problemResponse('The caller may not do this in this account'),
   NotFound: problemResponse('Not found, or not visible to the caller'),
-  Conflict: problemResponse('Conflicts with the current state (a stale `version`, a status change not allowed, …); `type` says which'),
+  Conflict: problemResponse(
+    'Conflicts with the current state (a stale `version`, a status change not allowed, …; `idempotency-in-progress`, with `Retry-After`, when the first request with this Idempotency-Key is still running); `type` says which',
+    'Problem',
+    retryAfter,
+  ),
+  PreconditionFailed: problemResponse('`precondition-failed`: `If-Match` names another version than the request or the resource'),
   PayloadTooLarge: problemResponse('The request body is over the limit'),
+  UnsupportedMediaType: problemResponse('`unsupported-media-type`: a request body must be JSON (`application/json` or a `+json` type) in UTF-8'),
+  UnprocessableContent: problemResponse('`idempotency-key-reused`: this Idempotency-Key was already used with another request body'),
   TooManyRequests: problemResponse('The request rate is over the limit; retry later'),
   ServiceUnavailable: problemResponse('Temporarily unavailable; retry after `Retry-After` seconds', 'Problem', retryAfter),
 } as const;
@@ -78,9 +123,30 @@ function errorResponses(route: Route, contract: RouteContract | undefined): Reco
   const use: [string, ErrorResponse][] = [['400', 'BadRequest']];
   if (route.auth !== 'public') use.push(['401', 'Unauthorized'], ['403', 'Forbidden']);
   use.push(['404', 'NotFound'], ['409', 'Conflict']);
-  if (contract?.body) use.push(['413', 'PayloadTooLarge']);
+  if (route.versioned) use.push(['412', 'PreconditionFailed']);
+  if (contract?.body) use.push(['413', 'PayloadTooLarge'], ['415', 'UnsupportedMediaType']);
+  if (route.idempotent) use.push(['422', 'UnprocessableContent']);
   use.push(['429', 'TooManyRequests'], ['503', 'ServiceUnavailable']);
-  return Object.fromEntries(use.map(([status, name]) => [status, { $ref: `${RESPONSES}${name}` }]));
+  return Object.fromEntries(use.map(([status, name]) => [status, ref(RESPONSES, name)]));
+}
+
+/** The convention headers a route reads: only where the wrapper acts on them. */
+function headerParameters(route: Route): { $ref: string }[] {
+  return [
+    ...(route.idempotent ? [ref(PARAMETERS, 'IdempotencyKey')] : []),
+    ...(route.versioned ? [ref(PARAMETERS, 'IfMatch')] : []),
+  ];
+}
+
+/**
+ * Whether the wrapper tags this success answer with an ETag: a 200 to a GET, PATCH or PUT
+ * whose body is an object with an integer `version` (list pages and reports have none).
+ */
+function hasETag(route: Route, status: string, schema: JsonSchema | undefined, named: Map<string, JsonSchema>): boolean {
+  if (status !== '200' || !schema || !['GET', 'PATCH', 'PUT'].includes(route.method)) return false;
+  const body = typeof schema.$ref === 'string' ? named.get(schema.$ref.slice(SCHEMAS.length)) : schema;
+  const version = (body?.properties as Record<string, JsonSchema> | undefined)?.version;
+  return version?.type === 'integer';
 }
 
 // --- converting the contracts ---------------------------------------------------------
@@ -226,15 +292,22 @@ export function buildOpenApi(): JsonSchema {
   routes.forEach((route, i) => {
     const contract = contracts[i];
     const status = String(contract?.status ?? 200);
+    const schema = contract?.response ? output.of(contract.response) : undefined;
+    const headers = {
+      ...(hasETag(route, status, schema, output.named) ? { ETag: ref(HEADERS, 'ETag') } : {}),
+      ...(route.idempotent ? { 'Idempotent-Replayed': ref(HEADERS, 'Idempotent-Replayed') } : {}),
+    };
     const op: JsonSchema = {
       operationId: route.id,
       summary: route.summary,
       tags: [route.fn],
-      parameters: renameInput(parameters(route, contract, input.of, input.named)),
+      parameters: [...renameInput(parameters(route, contract, input.of, input.named)), ...headerParameters(route)],
       responses: {
-        [status]: contract?.response
-          ? { description: 'Success', content: { 'application/json': { schema: output.of(contract.response) } } }
-          : { description: 'Success' },
+        [status]: {
+          description: 'Success',
+          ...(Object.keys(headers).length ? { headers } : {}),
+          ...(schema ? { content: { 'application/json': { schema } } } : {}),
+        },
         ...errorResponses(route, contract),
       },
     };
@@ -252,7 +325,7 @@ export function buildOpenApi(): JsonSchema {
       title: 'Kontor API',
       version: '0.1.0',
       description:
-        'Multi-tenant invoicing and bookkeeping with fine-grained access control. Every tenant route is under /accounts/{accountId}; `x-kontor-permission` names the permission a route needs. Money is always an integer of minor units of the currency.',
+        'Multi-tenant invoicing and bookkeeping with fine-grained access control. Every tenant route is under /accounts/{accountId}; `x-kontor-permission` names the permission a route needs. Money is always an integer of minor units of the currency. Answers of authenticated routes are never cached (`Cache-Control: no-store`).',
     },
     security: [{ bearer: [] }],
     paths,
@@ -260,6 +333,8 @@ export function buildOpenApi(): JsonSchema {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       schemas: Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
       responses: ERROR_RESPONSES,
+      headers: HEADER_COMPONENTS,
+      parameters: PARAMETER_COMPONENTS,
     },
   };
 }

@@ -18,7 +18,7 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
 export const FUNCTIONS = {
   system: { entry: 'functions/system/handler.ts', table: 'none', description: 'Health and API description' },
   identity: { entry: 'functions/identity/handler.ts', table: 'read', description: 'The caller and their memberships' },
-  // --- organization administration (issue 4)
+  // --- organization administration
   organization: {
     entry: 'functions/organization/handler.ts',
     table: 'readwrite',
@@ -29,7 +29,7 @@ export const FUNCTIONS = {
     table: 'readwrite',
     description: 'Members, grants, invitations and custom roles',
   },
-  // --- invoicing (issue 5)
+  // --- invoicing
   documents: { entry: 'functions/documents/handler.ts', table: 'readwrite', description: 'Invoices, estimates, expenses, time entries' },
   catalog: { entry: 'functions/catalog/handler.ts', table: 'readwrite', description: 'Clients and items' },
   payments: { entry: 'functions/payments/handler.ts', table: 'readwrite', description: 'Payments against invoices' },
@@ -95,7 +95,7 @@ export const ROUTES = [
   // transaction; a retry answers 200 with the organization), so it is not `idempotent` here.
   { id: 'createOrganization', method: 'POST', path: '/organizations', fn: 'organization', auth: 'user', summary: 'Sign up: a new organization, the caller its Owner' },
 
-  // --- organization administration (issue 4)
+  // --- organization administration
   { id: 'getAccount', method: 'GET', path: A, fn: 'organization', auth: act('settings.view'), summary: 'An account' },
   { id: 'updateAccount', method: 'PATCH', path: A, fn: 'organization', auth: act('sub-accounts.edit'), summary: 'Rename, archive or restore an account', versioned: 'body' },
   { id: 'listSubAccounts', method: 'GET', path: `${A}/sub-accounts`, fn: 'organization', auth: act('sub-accounts.view'), summary: 'Sub-accounts of a main account' },
@@ -124,7 +124,7 @@ export const ROUTES = [
   { id: 'updateRole', method: 'PATCH', path: `${A}/roles/{roleId}`, fn: 'members', auth: act('users.change-roles'), summary: 'Rename a custom role or change its permissions', versioned: 'body' },
   { id: 'deleteRole', method: 'DELETE', path: `${A}/roles/{roleId}`, fn: 'members', auth: act('users.change-roles'), summary: 'Delete an unassigned custom role', versioned: 'query' },
 
-  // --- invoicing (issue 5)
+  // --- invoicing
   ...documentRoutes,
   { id: 'listClients', method: 'GET', path: `${A}/clients`, fn: 'catalog', auth: act('clients.view'), summary: 'The full client list' },
   { id: 'createClient', method: 'POST', path: `${A}/clients`, fn: 'catalog', auth: act('clients.create'), summary: 'Create a client', idempotent: true },

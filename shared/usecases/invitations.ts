@@ -6,11 +6,9 @@ import type { createInvitationBody } from '../contracts/members.js';
 import type { Store } from '../data/context.js';
 import { transact, type TxStep } from '../data/dynamo.js';
 import { activeAccountStep, getAccount } from '../data/entities/account.js';
-import { auditStep } from '../data/entities/audit.js';
 import { currentOn } from '../data/entities/guards.js';
 import * as invitations from '../data/entities/invitation.js';
-import { getMembership, membershipPutStep, type Membership } from '../data/entities/membership.js';
-import { organizationGuardStep } from '../data/entities/organization.js';
+import { getMembership, type Membership } from '../data/entities/membership.js';
 import { userProfileStep } from '../data/entities/user.js';
 import type { Page, PageRequest } from '../data/paginator.js';
 import { Conflict, Forbidden, NotFound } from '../domain/errors.js';
@@ -19,7 +17,7 @@ import { acceptOutcome, invitationExpiresAt, newInvitationId, normalizeEmail, pa
 import { auditEntry } from '../domain/audit.js';
 import { throwUnlessOk } from '../domain/refusals.js';
 import type { Caller } from '../http/api.js';
-import { assertNotInOrganization } from './members.js';
+import { assertNotInOrganization, assignmentSteps, joinSteps } from './members.js';
 import { loadOrganization, orgState, roleToAssign } from './organization.js';
 
 /*
@@ -68,12 +66,13 @@ export async function createInvitation(store: Store, p: Principal, body: CreateI
     expiresAt: invitationExpiresAt(now.getTime()),
     version: 1,
   };
-  const steps: TxStep[] = [invitations.invitationPutStep(store, invitation), activeAccountStep(store, p.organizationId, target)];
-  const guard = organizationGuardStep(store, org, body.role);
-  if (guard) steps.push(guard);
-  steps.push(
-    auditStep(
+  await transact(store, [
+    invitations.invitationPutStep(store, invitation),
+    activeAccountStep(store, p.organizationId, target),
+    ...assignmentSteps(
       store,
+      org,
+      body.role,
       auditEntry(p, {
         action: 'invitation.created',
         targetType: 'invitation',
@@ -83,8 +82,7 @@ export async function createInvitation(store: Store, p: Principal, body: CreateI
       }),
       invitation.createdAt,
     ),
-  );
-  await transact(store, steps);
+  ]);
   return invitation;
 }
 
@@ -108,28 +106,22 @@ export async function acceptInvitation(store: Store, caller: Caller, invitationI
   if (invitation.role === 'backoffice') throwUnlessOk(checkBackofficeAvailable(orgState(org)));
 
   const at = now.toISOString();
-  const member: Membership = {
-    accountId: invitation.accountId,
-    organizationId: invitation.organizationId,
-    userId: caller.userId,
-    email: invitation.email,
-    role: invitation.role,
-    createdAt: at,
-    version: 1,
-  };
+  const joined = joinSteps(
+    store,
+    { accountId: invitation.accountId, organizationId: invitation.organizationId, userId: caller.userId, email: invitation.email, role: invitation.role },
+    at,
+  );
+  const member = joined.membership;
   const accepted: Invitation = { ...invitation, status: 'accepted', acceptedBy: caller.userId, acceptedAt: at, version: invitation.version + 1 };
   const steps: TxStep[] = [
     invitations.invitationAcceptStep(store, invitation, caller.userId, at),
-    membershipPutStep(store, member),
-    activeAccountStep(store, invitation.organizationId, invitation.accountId),
+    ...joined.steps,
     // The profile lets an Owner later add this user by id; the token's e-mail is verified here.
     userProfileStep(store, { userId: caller.userId, email: invitation.email, updatedAt: at }),
-  ];
-  const guard = organizationGuardStep(store, org, invitation.role);
-  if (guard) steps.push(guard);
-  steps.push(
-    auditStep(
+    ...assignmentSteps(
       store,
+      org,
+      invitation.role,
       {
         organizationId: invitation.organizationId,
         accountId: invitation.accountId,
@@ -142,7 +134,7 @@ export async function acceptInvitation(store: Store, caller: Caller, invitationI
       },
       at,
     ),
-  );
+  ];
   try {
     await transact(store, steps);
   } catch (e) {

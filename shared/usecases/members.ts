@@ -12,7 +12,7 @@ import * as memberships from '../data/entities/membership.js';
 import { organizationGuardStep, type Organization } from '../data/entities/organization.js';
 import { getUser } from '../data/entities/user.js';
 import type { Page, PageRequest } from '../data/paginator.js';
-import { auditEntry } from '../domain/audit.js';
+import { auditEntry, type AuditEntry } from '../domain/audit.js';
 import { Conflict, Forbidden, NotFound, StaleVersion } from '../domain/errors.js';
 import { parseAccountId } from '../domain/ids.js';
 import { throwUnlessOk } from '../domain/refusals.js';
@@ -48,6 +48,27 @@ async function otherOwner(store: Store, org: Organization, userId: string): Prom
   return owners.find((o) => o.userId !== userId && !parseAccountId(o.accountId)?.isSubAccount);
 }
 
+/**
+ * The end of every transaction that gives someone a role: a custom or Backoffice role holds
+ * only on the organization as it was read (its roles, plan and features), then the audit entry.
+ */
+export function assignmentSteps(store: Store, org: Organization, role: string, entry: AuditEntry, at: string): TxStep[] {
+  const guard = organizationGuardStep(store, org, role);
+  return [...(guard ? [guard] : []), auditStep(store, entry, at)];
+}
+
+/** Who joins which account with which role; the rest of a new membership is the same for everyone. */
+export type Joining = Pick<Membership, 'accountId' | 'organizationId' | 'userId' | 'email' | 'role'>;
+
+/** A new membership (version 1) and its writes: the member item, on an account still active. */
+export function joinSteps(store: Store, joining: Joining, at: string): { membership: Membership; steps: TxStep[] } {
+  const membership: Membership = { ...joining, createdAt: at, version: 1 };
+  return {
+    membership,
+    steps: [memberships.membershipPutStep(store, membership), activeAccountStep(store, membership.organizationId, membership.accountId)],
+  };
+}
+
 async function memberOrNotFound(store: Store, accountId: string, userId: string): Promise<MemberWithGrants> {
   const m = await memberships.getMemberWithGrants(store, accountId, userId);
   if (!m) throw new NotFound('no such member in this account');
@@ -73,21 +94,14 @@ export async function addMember(store: Store, p: Principal, body: AddMemberInput
   }
   await assertNotInOrganization(store, body.userId, p.organizationId);
   const now = store.now().toISOString();
-  const m: Membership = {
-    accountId: p.accountId,
-    organizationId: p.organizationId,
-    userId: user.userId,
-    email: user.email,
-    role: body.role,
-    createdAt: now,
-    version: 1,
-  };
-  const steps: TxStep[] = [memberships.membershipPutStep(store, m), activeAccountStep(store, p.organizationId, p.accountId)];
-  const guard = organizationGuardStep(store, org, body.role);
-  if (guard) steps.push(guard);
-  steps.push(
-    auditStep(
+  const joined = joinSteps(store, { accountId: p.accountId, organizationId: p.organizationId, userId: user.userId, email: user.email, role: body.role }, now);
+  const m = joined.membership;
+  await transact(store, [
+    ...joined.steps,
+    ...assignmentSteps(
       store,
+      org,
+      body.role,
       auditEntry(p, {
         action: 'member.added',
         targetType: 'member',
@@ -97,8 +111,7 @@ export async function addMember(store: Store, p: Principal, body: AddMemberInput
       }),
       now,
     ),
-  );
-  await transact(store, steps);
+  ]);
   return { membership: m, grants: [] };
 }
 
@@ -121,11 +134,11 @@ export async function changeRole(store: Store, p: Principal, userId: string, bod
     throwUnlessOk(checkOwnerRemains(m.role, body.role, other ? 1 : 0));
     steps.push(memberships.otherOwnerStep(store, other!));
   }
-  const guard = organizationGuardStep(store, org, body.role);
-  if (guard) steps.push(guard);
   steps.push(
-    auditStep(
+    ...assignmentSteps(
       store,
+      org,
+      body.role,
       auditEntry(p, {
         action: 'member.role-changed',
         targetType: 'member',

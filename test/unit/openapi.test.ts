@@ -8,13 +8,22 @@ import { CONTRACTS } from '#shared/contracts/index.js';
 interface Operation {
   operationId: string;
   'x-kontor-permission'?: string;
+  parameters: { $ref?: string; name?: string; in?: string }[];
   requestBody?: { content: Record<string, { schema: Record<string, unknown> }> };
-  responses: Record<string, { $ref?: string; content?: Record<string, { schema: Record<string, unknown> }> }>;
+  responses: Record<
+    string,
+    { $ref?: string; headers?: Record<string, { $ref: string }>; content?: Record<string, { schema: Record<string, unknown> }> }
+  >;
 }
 interface Doc {
   openapi: string;
   paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, Record<string, unknown>>; responses: Record<string, unknown> };
+  components: {
+    schemas: Record<string, Record<string, unknown>>;
+    responses: Record<string, unknown>;
+    headers: Record<string, unknown>;
+    parameters: Record<string, { name: string; in: string; schema: Record<string, unknown> }>;
+  };
 }
 
 const onDiskText = readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8');
@@ -135,5 +144,99 @@ describe('the OpenAPI document', () => {
       }
       expect(op.responses['400']).toEqual({ $ref: '#/components/responses/BadRequest' });
     }
+  });
+
+  describe('publishes the HTTP conventions where the route table says the wrapper applies them', () => {
+    const routes = ROUTES as readonly Route[];
+    const opOf = (route: Route) => doc.paths[route.path]![route.method.toLowerCase()]!;
+    const paramRefs = (op: Operation) => op.parameters.flatMap((p) => (p.$ref ? [p.$ref] : []));
+    const success = (op: Operation) => Object.entries(op.responses).find(([status]) => Number(status) < 300)!;
+    const IDEMPOTENCY_KEY = '#/components/parameters/IdempotencyKey';
+    const IF_MATCH = '#/components/parameters/IfMatch';
+    const idempotent = routes.filter((r) => r.idempotent);
+    const versioned = routes.filter((r) => r.versioned);
+    const withBody = routes.filter((r) => CONTRACTS[r.id as keyof typeof CONTRACTS]?.body);
+
+    it('defines the header parameters, headers and responses once, as components', () => {
+      expect(doc.components.parameters.IdempotencyKey).toMatchObject({
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        schema: { type: 'string', minLength: 1, maxLength: 255 },
+      });
+      expect(doc.components.parameters.IfMatch).toMatchObject({ name: 'If-Match', in: 'header', required: false });
+      // The pattern takes exactly what the wrapper's If-Match parser takes.
+      const pattern = new RegExp(doc.components.parameters.IfMatch!.schema.pattern as string);
+      for (const ok of ['"3"', 'W/"3"', '*']) expect(ok).toMatch(pattern);
+      for (const bad of ['3', '"a"', '"1", "2"']) expect(bad).not.toMatch(pattern);
+      expect(Object.keys(doc.components.headers)).toEqual(expect.arrayContaining(['ETag', 'Retry-After', 'Idempotent-Replayed']));
+      expect(Object.keys(doc.components.responses)).toEqual(
+        expect.arrayContaining(['PreconditionFailed', 'UnsupportedMediaType', 'UnprocessableContent']),
+      );
+      // Every Retry-After is the one header component.
+      expect(resolve(doc, '#/components/responses/ServiceUnavailable/headers/Retry-After')).toEqual({ $ref: '#/components/headers/Retry-After' });
+      expect(resolve(doc, '#/components/responses/Conflict/headers/Retry-After')).toEqual({ $ref: '#/components/headers/Retry-After' });
+    });
+
+    it('gives every idempotent route Idempotency-Key, a 422, a 409 and Idempotent-Replayed on its success', () => {
+      expect(idempotent.length).toBeGreaterThan(5);
+      for (const route of idempotent) {
+        const op = opOf(route);
+        expect(paramRefs(op), route.id).toContain(IDEMPOTENCY_KEY);
+        expect(op.responses['422'], route.id).toEqual({ $ref: '#/components/responses/UnprocessableContent' });
+        expect(op.responses['409'], route.id).toEqual({ $ref: '#/components/responses/Conflict' });
+        expect(success(op)[1].headers?.['Idempotent-Replayed'], route.id).toEqual({ $ref: '#/components/headers/Idempotent-Replayed' });
+      }
+    });
+
+    it('gives every versioned route If-Match and a 412', () => {
+      expect(versioned.some((r) => r.versioned === 'body') && versioned.some((r) => r.versioned === 'query')).toBe(true);
+      for (const route of versioned) {
+        const op = opOf(route);
+        expect(paramRefs(op), route.id).toContain(IF_MATCH);
+        expect(op.responses['412'], route.id).toEqual({ $ref: '#/components/responses/PreconditionFailed' });
+      }
+    });
+
+    it('gives every operation with a request body a 415', () => {
+      expect(withBody.length).toBeGreaterThan(10);
+      for (const route of routes) {
+        const op = opOf(route);
+        expect(op.responses['415'], route.id).toEqual(op.requestBody ? { $ref: '#/components/responses/UnsupportedMediaType' } : undefined);
+      }
+    });
+
+    it('gives a route without the flags none of them (the flags drive it)', () => {
+      const plain = routes.filter((r) => !r.idempotent && !r.versioned);
+      // A POST with a body but no flag: only the 415 applies.
+      expect(plain.map((r) => r.id)).toContain('createOrganization');
+      for (const route of plain) {
+        const op = opOf(route);
+        expect(paramRefs(op), route.id).not.toContain(IDEMPOTENCY_KEY);
+        expect(paramRefs(op), route.id).not.toContain(IF_MATCH);
+        expect(op.parameters.filter((p) => p.in === 'header'), route.id).toEqual([]);
+        expect(op.responses['412'], route.id).toBeUndefined();
+        expect(op.responses['422'], route.id).toBeUndefined();
+        expect(success(op)[1].headers?.['Idempotent-Replayed'], route.id).toBeUndefined();
+      }
+      expect(opOf(routes.find((r) => r.id === 'createOrganization')!).responses['415']).toBeDefined();
+      expect(opOf(routes.find((r) => r.id === 'listClients')!).responses['415']).toBeUndefined();
+    });
+
+    it('says ETag where a 200 GET, PATCH or PUT answers with an integer version, and nowhere else', () => {
+      const tagged = routes.filter((r) => success(opOf(r))[1].headers?.ETag).map((r) => r.id);
+      expect(tagged).toEqual(expect.arrayContaining(['getInvoice', 'updateInvoice', 'getClient', 'updateClient', 'changePlan', 'getOtherSettings']));
+      expect(tagged).not.toContain('listInvoices');
+      expect(tagged).not.toContain('createInvoice');
+      for (const id of tagged) {
+        const route = routes.find((r) => r.id === id)!;
+        const [status, response] = success(opOf(route));
+        expect(status, id).toBe('200');
+        expect(['GET', 'PATCH', 'PUT'], id).toContain(route.method);
+        expect(response.headers?.ETag, id).toEqual({ $ref: '#/components/headers/ETag' });
+        const ref = response.content?.['application/json']?.schema.$ref as string;
+        expect(resolve(doc, `${ref}/properties/version/type`), id).toBe('integer');
+      }
+    });
   });
 });

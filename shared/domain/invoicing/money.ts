@@ -77,13 +77,16 @@ export function lineTotals(line: LineInput, field = 'lines.0'): LineTotals {
 
   const netBig = divRoundHalfUp(q! * BigInt(line.unitPrice), QUANTITY_SCALE);
   const vatBig = divRoundHalfUp(netBig * r!, RATE_SCALE);
+  return checkedTotals(netBig, vatBig, field, 'the line amount overflows', 'the line total');
+}
+
+/** Net, VAT and gross (their sum) in minor units, or a 422 on `field` when any of them exceeds MAX_AMOUNT. */
+function checkedTotals(netBig: bigint, vatBig: bigint, field: string, detail: string, what: string): LineTotals {
   const net = toSafe(netBig);
   const vat = toSafe(vatBig);
   const gross = toSafe(netBig + vatBig);
   if (net === undefined || vat === undefined || gross === undefined) {
-    throw new ValidationError('the line amount overflows', {
-      errors: [{ field, message: `the line total exceeds ${MAX_AMOUNT} minor units` }],
-    });
+    throw new ValidationError(detail, { errors: [{ field, message: `${what} exceeds ${MAX_AMOUNT} minor units` }] });
   }
   return { net, vat, gross };
 }
@@ -107,15 +110,7 @@ export function documentTotals(lines: readonly LineInput[], field = 'lines'): Do
     net += BigInt(l.net);
     vat += BigInt(l.vat);
   }
-  const n = toSafe(net);
-  const v = toSafe(vat);
-  const g = toSafe(net + vat);
-  if (n === undefined || v === undefined || g === undefined) {
-    throw new ValidationError('the document total overflows', {
-      errors: [{ field, message: `the document total exceeds ${MAX_AMOUNT} minor units` }],
-    });
-  }
-  return { net: n, vat: v, gross: g, lines: out };
+  return { ...checkedTotals(net, vat, field, 'the document total overflows', 'the document total'), lines: out };
 }
 
 /** a + b for safe non-negative amounts, refusing overflow. */

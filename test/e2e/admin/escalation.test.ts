@@ -3,7 +3,7 @@ import { createOrganization } from '../../support/orgs.js';
 import { as, auditAbout, auditAll, expectProblem, u } from './helpers.js';
 
 /*
- * Escalation attempts (issue 4, SPEC.md 7.1-7.2). Each test fails if the attempt succeeds:
+ * Escalation attempts (SPEC.md 7.1-7.2). Each test fails if the attempt succeeds:
  * it checks the refusal, that nothing changed, and that the audit log shows no change.
  */
 describe('escalation attempts', () => {

@@ -4,7 +4,7 @@ import { call, tokenFor } from '../../support/http.js';
 import { createOrganization } from '../../support/orgs.js';
 import { as, auditAbout, expectProblem } from './helpers.js';
 
-/* Invitations over HTTP (issue 4; SPEC.md 2.4, 3.4): by e-mail, accepted with a verified matching e-mail, idempotently. */
+/* Invitations over HTTP (SPEC.md 2.4, 3.4): by e-mail, accepted with a verified matching e-mail, idempotently. */
 const invitee = (name: string) => {
   const email = `${name}-${randomUUID().slice(0, 8)}@invitee.kontor.dev`;
   const sub = `idp|${email}`;

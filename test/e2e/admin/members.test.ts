@@ -3,7 +3,7 @@ import { call, tokenFor } from '../../support/http.js';
 import { createOrganization } from '../../support/orgs.js';
 import { as, auditAbout, expectProblem, u } from './helpers.js';
 
-/* Members and sub-account grants over HTTP (issue 4; SPEC.md 1.2, 3.3-3.5). */
+/* Members and sub-account grants over HTTP (SPEC.md 1.2, 3.3-3.5). */
 describe('members', () => {
   it('lists members with their roles and grants, page by page with an opaque cursor', async () => {
     const org = await createOrganization({

@@ -4,7 +4,7 @@ import { call, tokenFor } from '../../support/http.js';
 import { createOrganization } from '../../support/orgs.js';
 import { as, auditAbout, auditAll, expectProblem, u } from './helpers.js';
 
-/* Sign-up, accounts and sub-accounts, plan, features, billing and audit over HTTP (issue 4; SPEC.md 3, 4, 7.2). */
+/* Sign-up, accounts and sub-accounts, plan, features, billing and audit over HTTP (SPEC.md 3, 4, 7.2). */
 const newUser = () => {
   const sub = `signup-${randomUUID()}`;
   const email = `${sub}@example.com`;

@@ -4,7 +4,7 @@ import { createOrganization } from '../../support/orgs.js';
 import { MAX_CUSTOM_ROLES } from '#shared/authz/roles.js';
 import { as, auditAbout, auditAll, expectProblem, u } from './helpers.js';
 
-/* Custom roles over HTTP (issue 4; SPEC.md 2). */
+/* Custom roles over HTTP (SPEC.md 2). */
 describe('custom roles', () => {
   it('creates, lists, reads, renames and re-permissions a role, on versions, each change audited', async () => {
     const org = await createOrganization({ members: [{ key: 'owner', role: 'owner' }] });

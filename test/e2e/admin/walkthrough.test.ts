@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { call, tokenFor } from '../../support/http.js';
 
 /*
- * Issue 4's "Done when", step by step, exactly as docs/walkthrough-admin.md does it with
+ * The administration walk-through, step by step, exactly as docs/walkthrough-admin.md does it with
  * curl: a new user signs up, shapes the organization, and sees every step in the audit log.
  */
 const run = randomUUID().slice(0, 8);
@@ -13,7 +13,7 @@ const person = (name: string) => {
   return { email, sub, token: () => tokenFor({ sub, email, emailVerified: true }) };
 };
 
-describe('the administration walk-through (issue 4, Done when)', () => {
+describe('the administration walk-through', () => {
   it('signs up, builds the organization, bills EUR 25.00 a month for seats and audits every step', async () => {
     const founder = person('founder');
     const manager = person('manager');

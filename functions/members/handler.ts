@@ -1,4 +1,4 @@
-import { createApiHandler, jsonResponse, parse, parseJsonBody, requirePrincipal } from '#shared/http/api.js';
+import { createApiHandler, jsonResponse, parse, parseJsonBody, requireActor, requirePrincipal } from '#shared/http/api.js';
 import { membersContracts as c } from '#shared/contracts/members.js';
 import { defaultStore } from '#shared/data/context.js';
 import * as invitations from '#shared/usecases/invitations.js';
@@ -18,7 +18,7 @@ export const handler = createApiHandler('members', {
   },
   addMember: async (req) => {
     parse('path', c.addMember.path, req.pathParameters);
-    const m = await members.addMember(defaultStore(), requirePrincipal(req), parseJsonBody(req, c.addMember.body));
+    const m = await members.addMember(defaultStore(), requireActor(req), parseJsonBody(req, c.addMember.body));
     return jsonResponse(201, memberView(m));
   },
   getMember: async (req) => {
@@ -27,23 +27,23 @@ export const handler = createApiHandler('members', {
   },
   updateMember: async (req) => {
     const { userId } = parse('path', c.updateMember.path, req.pathParameters);
-    const m = await members.changeRole(defaultStore(), requirePrincipal(req), userId, parseJsonBody(req, c.updateMember.body));
+    const m = await members.changeRole(defaultStore(), requireActor(req), userId, parseJsonBody(req, c.updateMember.body));
     return jsonResponse(200, memberView(m));
   },
   removeMember: async (req) => {
     const { userId } = parse('path', c.removeMember.path, req.pathParameters);
     const { version } = parse('query', c.removeMember.query, req.query);
-    await members.removeMember(defaultStore(), requirePrincipal(req), userId, version);
+    await members.removeMember(defaultStore(), requireActor(req), userId, version);
     return noContent();
   },
   grantSubAccount: async (req) => {
     const { userId, subAccountId } = parse('path', c.grantSubAccount.path, req.pathParameters);
-    const { grant } = await members.grantSubAccount(defaultStore(), requirePrincipal(req), userId, subAccountId);
+    const { grant } = await members.grantSubAccount(defaultStore(), requireActor(req), userId, subAccountId);
     return jsonResponse(200, grantView(grant));
   },
   revokeSubAccount: async (req) => {
     const { userId, subAccountId } = parse('path', c.revokeSubAccount.path, req.pathParameters);
-    await members.revokeSubAccount(defaultStore(), requirePrincipal(req), userId, subAccountId);
+    await members.revokeSubAccount(defaultStore(), requireActor(req), userId, subAccountId);
     return noContent();
   },
   listInvitations: async (req) => {
@@ -53,8 +53,13 @@ export const handler = createApiHandler('members', {
   },
   createInvitation: async (req) => {
     parse('path', c.createInvitation.path, req.pathParameters);
-    const inv = await invitations.createInvitation(defaultStore(), requirePrincipal(req), parseJsonBody(req, c.createInvitation.body));
+    const inv = await invitations.createInvitation(defaultStore(), requireActor(req), parseJsonBody(req, c.createInvitation.body));
     return jsonResponse(201, invitationView(inv));
+  },
+  revokeInvitation: async (req) => {
+    const { invitationId } = parse('path', c.revokeInvitation.path, req.pathParameters);
+    await invitations.revokeInvitation(defaultStore(), requireActor(req), invitationId);
+    return noContent();
   },
   acceptInvitation: async (req) => {
     const { invitationId } = parse('path', c.acceptInvitation.path, req.pathParameters);
@@ -68,7 +73,7 @@ export const handler = createApiHandler('members', {
   },
   createRole: async (req) => {
     parse('path', c.createRole.path, req.pathParameters);
-    const role = await roles.createRole(defaultStore(), requirePrincipal(req), parseJsonBody(req, c.createRole.body));
+    const role = await roles.createRole(defaultStore(), requireActor(req), parseJsonBody(req, c.createRole.body));
     return jsonResponse(201, roleView(role));
   },
   getRole: async (req) => {
@@ -77,13 +82,13 @@ export const handler = createApiHandler('members', {
   },
   updateRole: async (req) => {
     const { roleId } = parse('path', c.updateRole.path, req.pathParameters);
-    const role = await roles.updateRole(defaultStore(), requirePrincipal(req), roleId, parseJsonBody(req, c.updateRole.body));
+    const role = await roles.updateRole(defaultStore(), requireActor(req), roleId, parseJsonBody(req, c.updateRole.body));
     return jsonResponse(200, roleView(role));
   },
   deleteRole: async (req) => {
     const { roleId } = parse('path', c.deleteRole.path, req.pathParameters);
     const { version } = parse('query', c.deleteRole.query, req.query);
-    await roles.deleteRole(defaultStore(), requirePrincipal(req), roleId, version);
+    await roles.deleteRole(defaultStore(), requireActor(req), roleId, version);
     return noContent();
   },
 });

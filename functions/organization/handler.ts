@@ -1,4 +1,4 @@
-import { createApiHandler, jsonResponse, parse, parseJsonBody, requirePrincipal } from '#shared/http/api.js';
+import { createApiHandler, jsonResponse, parse, parseJsonBody, requireActor, requirePrincipal } from '#shared/http/api.js';
 import { organizationContracts as c } from '#shared/contracts/organization.js';
 import { defaultStore } from '#shared/data/context.js';
 import { idempotencyKeyOf } from '#shared/http/idempotency-key.js';
@@ -44,16 +44,16 @@ export const handler = createApiHandler('organization', {
   },
   changePlan: async (req) => {
     parse('path', c.changePlan.path, req.pathParameters);
-    const org = await organization.changePlan(defaultStore(), requirePrincipal(req), parseJsonBody(req, c.changePlan.body));
+    const org = await organization.changePlan(defaultStore(), requireActor(req), parseJsonBody(req, c.changePlan.body));
     return jsonResponse(200, planView(org));
   },
   activateFeature: async (req) => {
     const { feature } = parse('path', c.activateFeature.path, req.pathParameters);
-    return jsonResponse(200, planView(await organization.setFeature(defaultStore(), requirePrincipal(req), feature, true)));
+    return jsonResponse(200, planView(await organization.setFeature(defaultStore(), requireActor(req), feature, true)));
   },
   deactivateFeature: async (req) => {
     const { feature } = parse('path', c.deactivateFeature.path, req.pathParameters);
-    return jsonResponse(200, planView(await organization.setFeature(defaultStore(), requirePrincipal(req), feature, false)));
+    return jsonResponse(200, planView(await organization.setFeature(defaultStore(), requireActor(req), feature, false)));
   },
   getBilling: async (req) => {
     parse('path', c.getBilling.path, req.pathParameters);

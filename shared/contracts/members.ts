@@ -101,6 +101,7 @@ export const membersContracts = {
   revokeSubAccount: { path: grantPath, status: 204 },
   listInvitations: { path: accountPath, query: pageQuery, response: pageOf(invitationResponse) },
   createInvitation: { path: accountPath, body: createInvitationBody, response: invitationResponse, status: 201 },
+  revokeInvitation: { path: z.object({ accountId, invitationId }), status: 204 },
   acceptInvitation: {
     path: z.object({ invitationId }),
     response: z.object({ invitation: invitationResponse, member: memberResponse }).meta({ id: 'AcceptedInvitation' }),

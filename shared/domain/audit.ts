@@ -14,6 +14,7 @@ export const AUDIT_ACTIONS = [
   'grant.revoked',
   'invitation.created',
   'invitation.accepted',
+  'invitation.revoked',
   'role.created',
   'role.updated',
   'role.deleted',

@@ -5,17 +5,21 @@ import { z } from 'zod';
 import { fromHex } from '../authz/permission-set.js';
 import { decide, type Principal, type Via } from '../authz/engine.js';
 import type { RoleRef } from '../authz/roles.js';
-import { parseAccountId } from '../domain/ids.js';
+import { parseAccountId, type AccountRef } from '../domain/ids.js';
 import {
   DomainError,
   Forbidden,
   MethodNotAllowed,
   NotFound,
   PreconditionFailed,
+  ServiceUnavailable,
   StaleVersion,
   ValidationError,
   type FieldError,
 } from '../domain/errors.js';
+import { documentClient, tableName } from '../data/client.js';
+import { loadFreshAccess, type FreshAccess } from '../data/entities/access-facts.js';
+import type { Actor } from '../data/entities/membership.js';
 import { logger } from '../observability/logger.js';
 import { idempotentReplay, routeError, routeLatency } from '../observability/metrics.js';
 import { tracer } from '../observability/tracing.js';
@@ -31,7 +35,9 @@ import type * as IdempotencyModule from './idempotency.js';
  * by the route table's ids. For every request, in this order, the wrapper
  *   1. finds the route from API Gateway's `resource` and method;
  *   2. rebuilds the caller from the authorizer's context and re-checks the route's
- *      permission in the path's account (before anything of the body is read);
+ *      permission in the path's account (before anything of the body is read); for a
+ *      change (POST, PUT, PATCH, DELETE on an account route) it re-reads the caller's
+ *      access and decides again on that, since the context may be cached;
  *   3. applies the HTTP conventions (shared/http/conventions.ts): a JSON body or 415,
  *      If-Match as the optimistic-locking version;
  *   4. runs the route, under its Idempotency-Key when the route is `idempotent`;
@@ -49,8 +55,13 @@ export interface Caller {
 export interface ApiRequest {
   route: Route;
   caller: Caller;
-  /** Present on account routes: the caller's compiled access in the path's account. */
+  /**
+   * Present on account routes: the caller's compiled access in the path's account. For a
+   * change it is the freshly read one (`actor`); for a read, the authorizer's context.
+   */
   principal: Principal | undefined;
+  /** Present on changes to an account: the caller's access as read for this request, with the items it rests on. */
+  actor: Actor | undefined;
   pathParameters: Record<string, string>;
   query: Record<string, string>;
   headers: Record<string, string>;
@@ -127,6 +138,45 @@ function requireRoutePermission(route: Route, principal: Principal | undefined, 
   }
 }
 
+/** How a change re-checks the (possibly cached) principal in the path's account; tests replace it (`setAccessRecheck`). */
+export type AccessRecheck = (cached: Principal, ref: AccountRef) => Promise<FreshAccess>;
+const fromTable: AccessRecheck = (cached, ref) => loadFreshAccess(documentClient(), tableName(), cached.userId, ref);
+let recheckAccess: AccessRecheck = fromTable;
+
+/** Test seam: replaces the re-read of the caller's access; without an argument, restores the table read. */
+export function setAccessRecheck(recheck: AccessRecheck = fromTable): void {
+  recheckAccess = recheck;
+}
+
+const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * The authorizer's answer may come from API Gateway's result cache, up to its TTL old, so
+ * a caller demoted or removed a moment ago would still pass on a path they called before.
+ * Reads accept that window; changes do not: the caller's access is read again, exactly as
+ * the authorizer reads it (one strongly consistent BatchGetItem), and the route's action
+ * decided on that. A read that fails is a 503, never the cached allow.
+ */
+async function freshActor(route: Route, cached: Principal, accountId: string | undefined): Promise<Actor> {
+  const ref = accountId === undefined ? undefined : parseAccountId(accountId);
+  if (!ref) throw new Forbidden('this route needs an account context');
+  let access: FreshAccess;
+  try {
+    access = await recheckAccess(cached, ref);
+  } catch (e) {
+    log.warn('access re-read failed', errorFields(e));
+    if (e instanceof ServiceUnavailable) throw e;
+    throw new ServiceUnavailable('your access could not be confirmed; retry shortly', { retryAfterSeconds: 1 });
+  }
+  if (!access.allowed) {
+    throw new Forbidden(`the caller may not ${typeof route.auth === 'string' ? 'use this route' : route.auth.action} in this account`, {
+      extensions: { reason: access.reason },
+    });
+  }
+  requireRoutePermission(route, access.actor, accountId);
+  return access.actor;
+}
+
 /** A correlation id the client sent, if it is a sane one; else API Gateway's request id. */
 function correlationIdOf(event: APIGatewayProxyEvent, headers: Record<string, string>): string {
   const sent = headers['x-correlation-id'];
@@ -157,6 +207,8 @@ export function createApiHandler(
     if (caller.userId) logger.appendKeys({ userId: caller.userId });
     if (principal) logger.appendKeys({ accountId: principal.accountId });
     requireRoutePermission(route, principal, event.pathParameters?.accountId);
+    const actor =
+      principal && CHANGES.has(event.httpMethod) ? await freshActor(route, principal, event.pathParameters?.accountId) : undefined;
 
     const headers = lowerKeys(event.headers);
     const raw = event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
@@ -173,7 +225,8 @@ export function createApiHandler(
     const req: ApiRequest = {
       route,
       caller,
-      principal,
+      principal: actor ?? principal,
+      actor,
       pathParameters: Object.fromEntries(
         Object.entries(event.pathParameters ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [[k, v]])),
       ),
@@ -316,6 +369,12 @@ export function parseJsonBody<T extends z.ZodType>(req: ApiRequest, schema: T): 
 export function requirePrincipal(req: ApiRequest): Principal {
   if (!req.principal) throw new Forbidden('this route needs an account context');
   return req.principal;
+}
+
+/** The caller of a change, as read for this request; its absence is a wiring bug, so it refuses. */
+export function requireActor(req: ApiRequest): Actor {
+  if (!req.actor) throw new Forbidden('this route needs an account context');
+  return req.actor;
 }
 
 export { jsonResponse };

@@ -117,6 +117,7 @@ export const ROUTES = [
   { id: 'revokeSubAccount', method: 'DELETE', path: `${A}/members/{userId}/grants/{subAccountId}`, fn: 'members', auth: act('sub-accounts.manage-access'), summary: 'Revoke access to a sub-account' },
   { id: 'listInvitations', method: 'GET', path: `${A}/invitations`, fn: 'members', auth: act('users.view'), summary: 'Pending invitations' },
   { id: 'createInvitation', method: 'POST', path: `${A}/invitations`, fn: 'members', auth: act('users.invite'), summary: 'Invite by e-mail with a role', idempotent: true },
+  { id: 'revokeInvitation', method: 'DELETE', path: `${A}/invitations/{invitationId}`, fn: 'members', auth: act('users.invite'), summary: 'Revoke a pending invitation (accepting it then answers 409 not-pending)' },
   { id: 'acceptInvitation', method: 'POST', path: '/invitations/{invitationId}/accept', fn: 'members', auth: 'user', summary: 'Accept an invitation (verified e-mail must match)' },
   { id: 'listRoles', method: 'GET', path: `${A}/roles`, fn: 'members', auth: act('users.view'), summary: 'Custom roles' },
   { id: 'createRole', method: 'POST', path: `${A}/roles`, fn: 'members', auth: act('users.change-roles'), summary: 'Create a custom role', idempotent: true },

@@ -6,9 +6,10 @@ import type { createInvitationBody } from '../contracts/members.js';
 import type { Store } from '../data/context.js';
 import { transact, type TxStep } from '../data/dynamo.js';
 import { activeAccountStep, getAccount } from '../data/entities/account.js';
+import { auditStep } from '../data/entities/audit.js';
 import { currentOn } from '../data/entities/guards.js';
 import * as invitations from '../data/entities/invitation.js';
-import { getMembership, type Membership } from '../data/entities/membership.js';
+import { getMembership, withActor, type Actor, type Membership } from '../data/entities/membership.js';
 import { userProfileStep } from '../data/entities/user.js';
 import type { Page, PageRequest } from '../data/paginator.js';
 import { Conflict, Forbidden, NotFound } from '../domain/errors.js';
@@ -35,7 +36,7 @@ export function listInvitations(store: Store, p: Principal, page: Omit<PageReque
 
 export type CreateInvitationInput = z.infer<typeof createInvitationBody>;
 
-export async function createInvitation(store: Store, p: Principal, body: CreateInvitationInput): Promise<Invitation> {
+export async function createInvitation(store: Store, p: Actor, body: CreateInvitationInput): Promise<Invitation> {
   const here = parseAccountId(p.accountId)!;
   let target = p.accountId;
   if (body.subAccountId !== undefined && body.subAccountId !== p.accountId) {
@@ -66,7 +67,7 @@ export async function createInvitation(store: Store, p: Principal, body: CreateI
     expiresAt: invitationExpiresAt(now.getTime()),
     version: 1,
   };
-  await transact(store, [
+  await transact(store, withActor(store, p, [
     invitations.invitationPutStep(store, invitation),
     activeAccountStep(store, p.organizationId, target),
     ...assignmentSteps(
@@ -82,8 +83,47 @@ export async function createInvitation(store: Store, p: Principal, body: CreateI
       }),
       invitation.createdAt,
     ),
-  ]);
+  ]));
   return invitation;
+}
+
+/**
+ * DELETE /invitations/{invitationId}: a pending invitation is revoked, on the version read,
+ * with its audit entry. The item stays (status `revoked`, until its TTL) so that accepting
+ * it answers 409 `not-pending` ("the invitation is revoked") rather than 404, and the list
+ * shows what became of it. From a sub-account only that sub-account's invitations can be
+ * revoked, as only they are listed there.
+ */
+export async function revokeInvitation(store: Store, p: Actor, invitationId: string): Promise<Invitation> {
+  const ref = parseInvitationId(invitationId);
+  const here = parseAccountId(p.accountId)!;
+  const visible =
+    ref !== undefined && ref.organizationId === p.organizationId && (here.isSubAccount ? ref.accountId === p.accountId : true);
+  const invitation = visible ? await invitations.getInvitation(store, ref) : undefined;
+  if (!invitation) throw new NotFound('no such invitation');
+  if (invitation.status !== 'pending') {
+    throw new Conflict(`the invitation is ${invitation.status}`, { extensions: { reason: invitation.status } });
+  }
+  const at = store.now().toISOString();
+  const revoked: Invitation = { ...invitation, status: 'revoked', version: invitation.version + 1 };
+  await transact(
+    store,
+    withActor(store, p, [
+      invitations.invitationRevokeStep(store, invitation),
+      auditStep(
+        store,
+        auditEntry(p, {
+          action: 'invitation.revoked',
+          targetType: 'invitation',
+          targetId: invitation.invitationId,
+          before: { status: invitation.status, email: invitation.email, role: invitation.role, accountId: invitation.accountId },
+          after: { status: 'revoked' },
+        }),
+        at,
+      ),
+    ]),
+  );
+  return revoked;
 }
 
 export async function acceptInvitation(store: Store, caller: Caller, invitationId: string): Promise<{ invitation: Invitation; member: Membership }> {

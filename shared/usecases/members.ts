@@ -21,11 +21,12 @@ import { loadOrganization, orgState, requireMainAccount, roleToAssign } from './
 /*
  * Members and sub-account grants (SPEC.md 1.2, 3.3-3.5, 7.2). Each use case reads what it
  * decides on, asks shared/authz/assignment.ts, then writes the change and its audit entry
- * in one transaction conditioned on what it read.
+ * in one transaction conditioned on what it read, the actor's own access included.
  */
 type Membership = memberships.Membership;
 type MemberWithGrants = memberships.MemberWithGrants;
 type Grant = grants.Grant;
+type Actor = memberships.Actor;
 
 /** The last-Owner rule needs one other Owner; a few are read in case some belong to sub-accounts. */
 const OWNERS_READ = 10;
@@ -83,7 +84,7 @@ export const getMember = (store: Store, p: Principal, userId: string): Promise<M
 export type AddMemberInput = z.infer<typeof addMemberBody>;
 
 /** POST /members: an existing user (known from a verified token) joins this account with a role. */
-export async function addMember(store: Store, p: Principal, body: AddMemberInput): Promise<MemberWithGrants> {
+export async function addMember(store: Store, p: Actor, body: AddMemberInput): Promise<MemberWithGrants> {
   const org = await loadOrganization(store, p.organizationId);
   throwUnlessOk(checkRoleAssignment(p, roleToAssign(body.role, org), kindOf(p.accountId), orgState(org)));
   const user = await getUser(store, body.userId);
@@ -96,7 +97,7 @@ export async function addMember(store: Store, p: Principal, body: AddMemberInput
   const now = store.now().toISOString();
   const joined = joinSteps(store, { accountId: p.accountId, organizationId: p.organizationId, userId: user.userId, email: user.email, role: body.role }, now);
   const m = joined.membership;
-  await transact(store, [
+  await transact(store, memberships.withActor(store, p, [
     ...joined.steps,
     ...assignmentSteps(
       store,
@@ -111,14 +112,14 @@ export async function addMember(store: Store, p: Principal, body: AddMemberInput
       }),
       now,
     ),
-  ]);
+  ]));
   return { membership: m, grants: [] };
 }
 
 export type ChangeRoleInput = z.infer<typeof updateMemberBody>;
 
 /** PATCH /members/{userId}: change a member's role, on the version the client read. */
-export async function changeRole(store: Store, p: Principal, userId: string, body: ChangeRoleInput): Promise<MemberWithGrants> {
+export async function changeRole(store: Store, p: Actor, userId: string, body: ChangeRoleInput): Promise<MemberWithGrants> {
   const current = await memberOrNotFound(store, p.accountId, userId);
   const m = current.membership;
   if (m.version !== body.version) {
@@ -149,12 +150,12 @@ export async function changeRole(store: Store, p: Principal, userId: string, bod
       store.now().toISOString(),
     ),
   );
-  await transact(store, steps);
+  await transact(store, memberships.withActor(store, p, steps));
   return { membership: { ...m, role: body.role, version: m.version + 1 }, grants: current.grants };
 }
 
 /** DELETE /members/{userId}: the membership and every grant it had, in one transaction. */
-export async function removeMember(store: Store, p: Principal, userId: string, version: number | undefined): Promise<void> {
+export async function removeMember(store: Store, p: Actor, userId: string, version: number | undefined): Promise<void> {
   const current = await memberOrNotFound(store, p.accountId, userId);
   const m = current.membership;
   if (version !== undefined && m.version !== version) {
@@ -183,7 +184,7 @@ export async function removeMember(store: Store, p: Principal, userId: string, v
       store.now().toISOString(),
     ),
   );
-  await transact(store, steps);
+  await transact(store, memberships.withActor(store, p, steps));
 }
 
 /** The sub-account of a grant: one of this organization's, named from the main account (SPEC 3.3). */
@@ -197,7 +198,7 @@ function grantTarget(p: Principal, subAccountId: string): string {
 /** PUT /members/{userId}/grants/{subAccountId}: idempotent; only main-account members, only this organization's sub-accounts. */
 export async function grantSubAccount(
   store: Store,
-  p: Principal,
+  p: Actor,
   userId: string,
   subAccountId: string,
 ): Promise<{ grant: Grant; created: boolean }> {
@@ -222,7 +223,7 @@ export async function grantSubAccount(
   const now = store.now().toISOString();
   const grant: Grant = { organizationId: p.organizationId, mainAccountId: main, subAccountId, userId, grantedBy: p.userId, grantedAt: now };
   try {
-    await transact(store, [
+    await transact(store, memberships.withActor(store, p, [
       grants.grantPutStep(store, grant),
       memberships.membershipUnchangedStep(store, member),
       accountInOrganizationStep(store, p.organizationId, subAccountId),
@@ -237,7 +238,7 @@ export async function grantSubAccount(
         }),
         now,
       ),
-    ]);
+    ]));
   } catch (e) {
     // A concurrent identical PUT won the race: the grant exists, which is what was asked.
     const raced = currentOn(e, grants.grantEntity);
@@ -248,7 +249,7 @@ export async function grantSubAccount(
 }
 
 /** DELETE /members/{userId}/grants/{subAccountId}. */
-export async function revokeSubAccount(store: Store, p: Principal, userId: string, subAccountId: string): Promise<void> {
+export async function revokeSubAccount(store: Store, p: Actor, userId: string, subAccountId: string): Promise<void> {
   const main = grantTarget(p, subAccountId);
   const grant = await grants.getGrant(store, main, userId, subAccountId);
   if (!grant) throw new NotFound('the member has no access to that sub-account');
@@ -257,7 +258,7 @@ export async function revokeSubAccount(store: Store, p: Principal, userId: strin
     const org = await loadOrganization(store, p.organizationId);
     throwUnlessOk(checkMemberChange(p, roleToAssign(member.role, org)));
   }
-  await transact(store, [
+  await transact(store, memberships.withActor(store, p, [
     grants.grantDeleteStep(store, grant),
     auditStep(
       store,
@@ -270,5 +271,5 @@ export async function revokeSubAccount(store: Store, p: Principal, userId: strin
       }),
       store.now().toISOString(),
     ),
-  ]);
+  ]));
 }

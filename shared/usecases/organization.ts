@@ -12,7 +12,7 @@ import { auditStep, listAudit as queryAudit, type Audit, type AuditFilter } from
 import { externalIdClaimStep } from '../data/entities/external-id.js';
 import { currentOn } from '../data/entities/guards.js';
 import { listGrantsOfMember } from '../data/entities/grant.js';
-import { listMembershipsOfUser, listRoleHolders, membershipPutStep } from '../data/entities/membership.js';
+import { listMembershipsOfUser, listRoleHolders, membershipPutStep, withActor, type Actor } from '../data/entities/membership.js';
 import * as organizations from '../data/entities/organization.js';
 import { getSignUp, signUpEntity, signUpPutStep, type SignUp } from '../data/entities/sign-up.js';
 import { userProfileStep } from '../data/entities/user.js';
@@ -268,7 +268,7 @@ function throwChange(v: ChangeVerdict): void {
 export type ChangePlanInput = z.infer<typeof changePlanBody>;
 
 /** PUT /plan (Owner). Below Small, self-bookkeeping goes too; refused while Backoffice users exist. */
-export async function changePlan(store: Store, p: Principal, body: ChangePlanInput): Promise<Organization> {
+export async function changePlan(store: Store, p: Actor, body: ChangePlanInput): Promise<Organization> {
   requireMainAccount(p, 'the plan and billing');
   const org = await loadOrganization(store, p.organizationId);
   if (body.version !== undefined && body.version !== org.version) {
@@ -278,7 +278,7 @@ export async function changePlan(store: Store, p: Principal, body: ChangePlanInp
   throwChange(checkPlanChange(body.plan, await seatHolders(store, p.organizationId)));
   const features = BACKOFFICE_PLANS.includes(body.plan) ? org.features : org.features.filter((f) => f !== 'self-bookkeeping');
   const next = { ...org, plan: body.plan, features, version: org.version + 1 };
-  await transact(store, [
+  await transact(store, withActor(store, p, [
     organizations.organizationPlanStep(store, org, { plan: body.plan, features }),
     auditStep(
       store,
@@ -291,19 +291,19 @@ export async function changePlan(store: Store, p: Principal, body: ChangePlanInp
       }),
       store.now().toISOString(),
     ),
-  ]);
+  ]));
   return next;
 }
 
 /** PUT/DELETE /features/{feature}: idempotent; SPEC 4.1 lets the Accountant do this. */
-export async function setFeature(store: Store, p: Principal, feature: Feature, active: boolean): Promise<Organization> {
+export async function setFeature(store: Store, p: Actor, feature: Feature, active: boolean): Promise<Organization> {
   requireMainAccount(p, 'features');
   const org = await loadOrganization(store, p.organizationId);
   const current = org.features;
   if (current.includes(feature) === active) return org;
   throwChange(active ? checkFeatureActivation(feature, org.plan) : checkFeatureDeactivation(feature, await seatHolders(store, p.organizationId)));
   const features = active ? [...current, feature] : current.filter((f) => f !== feature);
-  await transact(store, [
+  await transact(store, withActor(store, p, [
     organizations.organizationPlanStep(store, org, { features }),
     auditStep(
       store,
@@ -316,7 +316,7 @@ export async function setFeature(store: Store, p: Principal, feature: Feature, a
       }),
       store.now().toISOString(),
     ),
-  ]);
+  ]));
   return { ...org, features, version: org.version + 1 };
 }
 

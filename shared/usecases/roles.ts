@@ -9,7 +9,7 @@ import type { Store } from '../data/context.js';
 import { transact } from '../data/dynamo.js';
 import { auditStep } from '../data/entities/audit.js';
 import * as roles from '../data/entities/custom-role.js';
-import { listRoleHolders } from '../data/entities/membership.js';
+import { listRoleHolders, withActor, type Actor } from '../data/entities/membership.js';
 import { compiledRoleStep, removeCompiledRoleStep } from '../data/entities/organization.js';
 import type { Page, PageRequest } from '../data/paginator.js';
 import { auditEntry } from '../domain/audit.js';
@@ -52,7 +52,7 @@ export const listRoles = (store: Store, p: Principal, page: Omit<PageRequest, 'b
 
 export type CreateRoleInput = z.infer<typeof createRoleBody>;
 
-export async function createRole(store: Store, p: Principal, body: CreateRoleInput): Promise<CustomRole> {
+export async function createRole(store: Store, p: Actor, body: CreateRoleInput): Promise<CustomRole> {
   requireMainAccount(p, 'custom roles');
   const { permissions, set } = compileNames(body.permissions);
   throwUnlessOk(checkRoleDefinition(p, set), 'body.permissions');
@@ -68,7 +68,7 @@ export async function createRole(store: Store, p: Principal, body: CreateRoleInp
     updatedAt: now,
     version: 1,
   };
-  await transact(store, [
+  await transact(store, withActor(store, p, [
     roles.customRolePutStep(store, role),
     compiledRoleStep(store, p.organizationId, role.roleId, toHex(set), false),
     auditStep(
@@ -76,13 +76,13 @@ export async function createRole(store: Store, p: Principal, body: CreateRoleInp
       auditEntry(p, { action: 'role.created', targetType: 'role', targetId: role.roleId, before: null, after: { name: role.name, permissions } }),
       now,
     ),
-  ]);
+  ]));
   return role;
 }
 
 export type UpdateRoleInput = z.infer<typeof updateRoleBody>;
 
-export async function updateRole(store: Store, p: Principal, roleId: string, body: UpdateRoleInput): Promise<CustomRole> {
+export async function updateRole(store: Store, p: Actor, roleId: string, body: UpdateRoleInput): Promise<CustomRole> {
   requireMainAccount(p, 'custom roles');
   const role = await getRole(store, p, roleId);
   if (role.version !== body.version) {
@@ -100,7 +100,7 @@ export async function updateRole(store: Store, p: Principal, roleId: string, bod
     updatedAt: now,
     version: role.version + 1,
   };
-  await transact(store, [
+  await transact(store, withActor(store, p, [
     roles.customRoleUpdateStep(store, role, updated),
     compiledRoleStep(store, p.organizationId, roleId, toHex(next.set), true),
     auditStep(
@@ -114,12 +114,12 @@ export async function updateRole(store: Store, p: Principal, roleId: string, bod
       }),
       now,
     ),
-  ]);
+  ]));
   return updated;
 }
 
 /** DELETE /roles/{roleId}: refused while any member of the organization holds it, naming them. */
-export async function deleteRole(store: Store, p: Principal, roleId: string, version: number | undefined): Promise<void> {
+export async function deleteRole(store: Store, p: Actor, roleId: string, version: number | undefined): Promise<void> {
   requireMainAccount(p, 'custom roles');
   const role = await getRole(store, p, roleId);
   if (version !== undefined && role.version !== version) {
@@ -135,7 +135,7 @@ export async function deleteRole(store: Store, p: Principal, roleId: string, ver
       extensions: { members: holders.map((h) => ({ userId: h.userId, email: h.email, accountId: h.accountId })) },
     });
   }
-  await transact(store, [
+  await transact(store, withActor(store, p, [
     roles.customRoleDeleteStep(store, role),
     removeCompiledRoleStep(store, org, roleId),
     auditStep(
@@ -149,5 +149,5 @@ export async function deleteRole(store: Store, p: Principal, roleId: string, ver
       }),
       store.now().toISOString(),
     ),
-  ]);
+  ]));
 }

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AccessFacts } from '../../authz/engine.js';
+import { resolveAccess, type AccessFacts, type DenyReason, type MembershipFacts } from '../../authz/engine.js';
 import { FEATURES, type Feature } from '../../authz/plans.js';
 import type { AccountRef } from '../../domain/ids.js';
 import { ServiceUnavailable } from '../../domain/errors.js';
@@ -8,7 +8,7 @@ import { batchGetOnce, type Stored } from '../dynamo.js';
 import { CorruptItem, type Key } from '../entity.js';
 import { accountKey, accountSchema } from './account.js';
 import { grantKey } from './grant.js';
-import { membershipKey, membershipSchema } from './membership.js';
+import { membershipKey, membershipSchema, type Actor, type ActorBasis } from './membership.js';
 import { organizationKey, organizationSchema } from './organization.js';
 
 /*
@@ -43,7 +43,8 @@ const customRoles = z.pipe(
 );
 const organizationFacts = z.extend(z.pick(organizationSchema, { organizationId: true, plan: true }), { features, customRoles });
 const accountFacts = z.pick(accountSchema, { accountId: true, organizationId: true, kind: true, status: true });
-const membershipFacts = z.pick(membershipSchema, { accountId: true, userId: true, role: true });
+// The version comes along so that a change can be conditioned on the membership it was decided on.
+const membershipFacts = z.pick(membershipSchema, { accountId: true, userId: true, role: true, version: true });
 
 function read<S extends z.ZodMiniType>(schema: S, type: string, raw: Stored | undefined): z.infer<S> | undefined {
   if (raw === undefined) return undefined;
@@ -54,12 +55,19 @@ function read<S extends z.ZodMiniType>(schema: S, type: string, raw: Stored | un
   return out.data;
 }
 
+/** The facts as read: each membership with the version it was read at. */
+export type VersionedMembershipFacts = MembershipFacts & { version: number };
+export interface LoadedAccessFacts extends AccessFacts {
+  membership?: VersionedMembershipFacts | undefined;
+  mainMembership?: VersionedMembershipFacts | undefined;
+}
+
 export async function loadAccessFacts(
   db: DynamoDBDocumentClient,
   table: string,
   userId: string,
   ref: AccountRef,
-): Promise<{ facts: AccessFacts; consumedCapacity: number }> {
+): Promise<{ facts: LoadedAccessFacts; consumedCapacity: number }> {
   const wanted: Key[] = [organizationKey(ref.organizationId), accountKey(ref.accountId), membershipKey(ref.accountId, userId)];
   if (ref.isSubAccount) wanted.push(membershipKey(ref.mainAccountId, userId), grantKey(ref.mainAccountId, userId, ref.accountId));
   const { items, complete, consumedCapacity } = await batchGetOnce({ db, table, now: () => new Date() }, wanted, true);
@@ -82,4 +90,35 @@ export async function loadAccessFacts(
     },
     consumedCapacity,
   };
+}
+
+/**
+ * The items a principal was resolved from: the membership that gave the role (the main
+ * account's for an Owner, a Backoffice member or a granted member in a sub-account, else
+ * the account's own) and, for a granted member, the grant. A change conditions on them, so
+ * a demotion or removal committed after this read cancels it.
+ */
+export function basisOf(facts: LoadedAccessFacts, via: Actor['via']): ActorBasis | undefined {
+  const isSub = facts.accountId !== facts.mainAccountId;
+  const source = isSub && via !== 'member' ? facts.mainMembership : facts.membership;
+  if (!source) return undefined;
+  const membership = { accountId: source.accountId, userId: source.userId, role: source.role, version: source.version };
+  return via === 'grant' && isSub ? { membership, grant: { mainAccountId: facts.mainAccountId, subAccountId: facts.accountId } } : { membership };
+}
+
+export type FreshAccess = { readonly allowed: true; readonly actor: Actor } | { readonly allowed: false; readonly reason: DenyReason };
+
+/**
+ * The caller's access as it is now: the authorizer's own read (one strongly consistent
+ * BatchGetItem) and decision, with the items it rests on. For changes, which must not
+ * trust a cached authorization.
+ */
+export async function loadFreshAccess(db: DynamoDBDocumentClient, table: string, userId: string, ref: AccountRef): Promise<FreshAccess> {
+  const { facts } = await loadAccessFacts(db, table, userId, ref);
+  const access = resolveAccess(facts);
+  if (!access.allowed) return access;
+  const basis = basisOf(facts, access.principal.via);
+  // resolveAccess allows only from a membership it read; without one, deny rather than act unguarded.
+  if (!basis) return { allowed: false, reason: 'not-a-member' };
+  return { allowed: true, actor: { ...access.principal, basis } };
 }

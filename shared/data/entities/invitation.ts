@@ -83,3 +83,23 @@ export function invitationAcceptStep(store: Store, i: Invitation, by: string, at
     },
   };
 }
+
+/** Revokes a pending invitation on the version read; one accepted or revoked meanwhile is a 409 naming its status. */
+export function invitationRevokeStep(store: Store, i: Invitation): TxStep {
+  return {
+    item: {
+      Update: {
+        TableName: store.table,
+        Key: invitationKey(i),
+        UpdateExpression: 'SET #status = :revoked, #version = #version + :one',
+        ConditionExpression: '#status = :pending AND #version = :v',
+        ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+        ExpressionAttributeValues: { ':revoked': 'revoked', ':pending': 'pending', ':v': i.version, ':one': 1 },
+      },
+    },
+    onConditionFailed: (current) => {
+      const status = typeof current?.status === 'string' ? current.status : 'gone';
+      return new Conflict(`the invitation changed meanwhile (it is ${status})`, { extensions: { reason: status === 'pending' ? 'stale' : status } });
+    },
+  };
+}

@@ -1,10 +1,11 @@
 import * as z from 'zod/mini';
+import type { Principal } from '../../authz/engine.js';
 import { Conflict, LastOwner, NotFound } from '../../domain/errors.js';
 import type { Store } from '../context.js';
 import { getItem, type Stored, type TxStep } from '../dynamo.js';
 import { defineEntity, parseOptional, seg } from '../entity.js';
 import { decodeCursor, encodeCursor, queryAll, queryPage, type Page, type PageRequest, type QuerySpec } from '../paginator.js';
-import { grantEntity, type Grant } from './grant.js';
+import { grantEntity, grantKey, type Grant } from './grant.js';
 import { onVersion, putNewStep, staleOr } from './guards.js';
 
 /*
@@ -174,3 +175,121 @@ export const otherOwnerStep = (store: Store, other: Membership): TxStep => ({
   },
   onConditionFailed: () => new LastOwner('the last Owner cannot be removed or demoted', { extensions: { reason: 'last-owner' } }),
 });
+
+/*
+ * The actor of a change. The wrapper re-reads the caller's access for every change (never
+ * trusting the authorizer's cached context) and keeps the items the principal rests on; a
+ * change's transaction then checks that they still hold, so a demotion or removal that
+ * commits between that read and the write cancels the write instead of racing it.
+ */
+export interface ActorBasis {
+  /** The membership that gave the role, with the role and version it was read at. */
+  readonly membership: Pick<Membership, 'accountId' | 'userId' | 'role' | 'version'>;
+  /** For a main-account member acting in a sub-account through a grant: that grant. */
+  readonly grant?: { readonly mainAccountId: string; readonly subAccountId: string } | undefined;
+}
+export interface Actor extends Principal {
+  readonly basis: ActorBasis;
+}
+
+const actorChanged = () =>
+  new Conflict('your own access changed while the request ran; nothing was changed', { extensions: { reason: 'actor-changed' } });
+const genericConflict = () => new Conflict('the change conflicts with the current state; read again and retry');
+
+interface ActorCheck {
+  key: { pk: string; sk: string };
+  expression: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+  holds: (current: Stored | undefined) => boolean;
+}
+
+function actorChecks(actor: Actor): ActorCheck[] {
+  const m = actor.basis.membership;
+  const checks: ActorCheck[] = [
+    {
+      key: membershipKey(m.accountId, m.userId),
+      // Names of their own, so the check can join another condition on the same item.
+      expression: '#actorRole = :actorRole AND #actorVersion = :actorVersion',
+      names: { '#actorRole': 'role', '#actorVersion': 'version' },
+      values: { ':actorRole': m.role, ':actorVersion': m.version },
+      holds: (current) => current !== undefined && current.role === m.role && current.version === m.version,
+    },
+  ];
+  const g = actor.basis.grant;
+  if (g) {
+    checks.push({
+      key: grantKey(g.mainAccountId, m.userId, g.subAccountId),
+      expression: 'attribute_exists(pk)',
+      names: {},
+      values: {},
+      holds: (current) => current !== undefined,
+    });
+  }
+  return checks;
+}
+
+/** The actor's own items as ConditionChecks: role and version unchanged, the grant still there. */
+export const actorSteps = (store: Store, actor: Actor): TxStep[] =>
+  actorChecks(actor).map((c) => ({
+    item: {
+      ConditionCheck: {
+        TableName: store.table,
+        Key: c.key,
+        ConditionExpression: c.expression,
+        ...(Object.keys(c.names).length ? { ExpressionAttributeNames: c.names } : {}),
+        ...(Object.keys(c.values).length ? { ExpressionAttributeValues: c.values } : {}),
+      },
+    },
+    onConditionFailed: actorChanged,
+  }));
+
+const keyOfStep = (step: TxStep): { pk: unknown; sk: unknown } | undefined => {
+  const i = step.item;
+  const key = i.Put?.Item ?? i.Update?.Key ?? i.Delete?.Key ?? i.ConditionCheck?.Key;
+  return key && { pk: key.pk, sk: key.sk };
+};
+
+/** Joins the actor's condition to a step that writes or checks the same item. */
+function joined(step: TxStep, c: ActorCheck): TxStep {
+  const [kind, op] = Object.entries(step.item).find(([, v]) => v !== undefined) as [keyof TxStep['item'], Record<string, unknown>];
+  const own = op.ConditionExpression as string | undefined;
+  const names = { ...(op.ExpressionAttributeNames as Record<string, string> | undefined), ...c.names };
+  const values = { ...(op.ExpressionAttributeValues as Record<string, unknown> | undefined), ...c.values };
+  return {
+    item: {
+      [kind]: {
+        ...op,
+        ConditionExpression: own ? `(${own}) AND (${c.expression})` : c.expression,
+        ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+        ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+      },
+    },
+    // Which half failed is read from the item as it is now.
+    onConditionFailed: (current) => (c.holds(current) ? (step.onConditionFailed ?? genericConflict)(current) : actorChanged()),
+  };
+}
+
+/**
+ * A change's transaction with the actor's checks added. DynamoDB refuses two operations on
+ * one item in a transaction, so where a step already touches the actor's item (an Owner
+ * changing their own membership, or relying on it as the other Owner) the check joins that
+ * step's condition; otherwise it goes just before the audit entry that names the actor.
+ */
+export function withActor(store: Store, actor: Actor, steps: readonly TxStep[]): TxStep[] {
+  const out = [...steps];
+  const extra: TxStep[] = [];
+  const checks = actorChecks(actor);
+  actorSteps(store, actor).forEach((step, n) => {
+    const c = checks[n]!;
+    const at = out.findIndex((s) => {
+      const k = keyOfStep(s);
+      return k !== undefined && k.pk === c.key.pk && k.sk === c.key.sk;
+    });
+    if (at >= 0) out[at] = joined(out[at]!, c);
+    else extra.push(step);
+  });
+  const audit = out.findLastIndex((s) => s.item.Put?.Item?.type === 'audit');
+  out.splice(audit >= 0 ? audit : out.length, 0, ...extra);
+  return out;
+}

@@ -11,13 +11,13 @@ import {
   membershipEntity,
   membershipRoleStep,
   otherOwnerStep,
+  type Actor,
   type Membership,
 } from '#shared/data/entities/membership.js';
 import { organizationEntity } from '#shared/data/entities/organization.js';
 import { transact } from '#shared/data/dynamo.js';
 import { mainAccountIdOf, newOrganizationId, newSubAccountId } from '#shared/domain/ids.js';
 import type { Store } from '#shared/data/context.js';
-import type { Principal } from '#shared/authz/engine.js';
 import { BUILT_IN_PERMISSIONS } from '#shared/authz/roles.js';
 import { createSubAccount } from '#shared/usecases/organization.js';
 import { createInvitation } from '#shared/usecases/invitations.js';
@@ -37,7 +37,16 @@ const member = (userId: string, role: string, accountId = main): Membership =>
 const ALL = Number.POSITIVE_INFINITY;
 /** Who cursors are issued to in these tests. */
 const boundTo = 'u-a-owner';
-const owner: Principal = { userId: 'u-a-owner', organizationId: org, accountId: main, role: 'owner', via: 'owner', permissions: BUILT_IN_PERMISSIONS.owner };
+/** The Owner as the wrapper hands a change its actor: with the membership (written below) it was resolved from. */
+const owner: Actor = {
+  userId: 'u-a-owner',
+  organizationId: org,
+  accountId: main,
+  role: 'owner',
+  via: 'owner',
+  permissions: BUILT_IN_PERMISSIONS.owner,
+  basis: { membership: { accountId: main, userId: 'u-a-owner', role: 'owner', version: 1 } },
+};
 
 beforeAll(async () => {
   ({ db, table } = await createTestTable());

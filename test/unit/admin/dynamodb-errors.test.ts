@@ -2,19 +2,18 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient, ProvisionedThroughputExceededException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mapDynamoError, transact, TransientConflict, type TxStep } from '#shared/data/dynamo.js';
 import { Conflict, NotFound, ServiceUnavailable, StaleVersion } from '#shared/domain/errors.js';
-import { accountKey } from '#shared/data/entities/account.js';
-import { membershipEntity, membershipKey, type Membership } from '#shared/data/entities/membership.js';
+import { accountEntity, accountKey } from '#shared/data/entities/account.js';
+import { membershipEntity, membershipKey, type Actor, type Membership } from '#shared/data/entities/membership.js';
 import { organizationEntity, organizationKey, type Organization } from '#shared/data/entities/organization.js';
 import { signUpEntity } from '#shared/data/entities/sign-up.js';
 import type { Store } from '#shared/data/context.js';
 import { changeRole } from '#shared/usecases/members.js';
 import { signUp, createSubAccount } from '#shared/usecases/organization.js';
-import type { Principal } from '#shared/authz/engine.js';
 import { BUILT_IN_PERMISSIONS } from '#shared/authz/roles.js';
 import { toHex } from '#shared/authz/permission-set.js';
 
@@ -36,11 +35,29 @@ const cancelledWith = (reasons: Array<{ Code: string; item?: Record<string, unkn
     $metadata: {},
     CancellationReasons: reasons.map(({ Code, item }) => ({ Code, ...(item ? { Item: marshall(item, { removeUndefinedValues: true }) } : {}) })),
   });
-const owner: Principal = { userId: 'u-owner', organizationId: ORG, accountId: MAIN, role: 'owner', via: 'owner', permissions: BUILT_IN_PERMISSIONS.owner };
+const owner: Actor = {
+  userId: 'u-owner',
+  organizationId: ORG,
+  accountId: MAIN,
+  role: 'owner',
+  via: 'owner',
+  permissions: BUILT_IN_PERMISSIONS.owner,
+  basis: { membership: { accountId: MAIN, userId: 'u-owner', role: 'owner', version: 1 } },
+};
 const orgState: Organization = { organizationId: ORG, name: 'T', plan: 'free', features: [], customRoles: {}, createdAt: 'x', createdBy: 'x', version: 3 };
 const org = organizationEntity.item(orgState);
 const empState: Membership = { accountId: MAIN, organizationId: ORG, userId: 'u-emp', email: 'e@x', role: 'employee', createdAt: 'x', version: 2 };
 const emp = membershipEntity.item(empState);
+/** The wrapper's re-read of the Owner's access (organization, account, membership), from whichever table the handler names. */
+const ownerAccess = (input: { RequestItems?: Record<string, unknown> }) => ({
+  Responses: {
+    [Object.keys(input.RequestItems ?? {})[0]!]: [
+      org,
+      accountEntity.item({ accountId: MAIN, organizationId: ORG, kind: 'main', name: 'M', status: 'active', createdAt: 'x', version: 1 }),
+      membershipEntity.item({ accountId: MAIN, organizationId: ORG, userId: 'u-owner', email: 'o@x', role: 'owner', createdAt: 'x', version: 1 }),
+    ],
+  },
+});
 
 describe('transactions', () => {
   const steps: TxStep[] = [
@@ -122,6 +139,47 @@ describe('changing a role', () => {
   });
 });
 
+describe("the actor's own membership in a change's transaction", () => {
+  it('when the actor was demoted after the re-read, the ConditionCheck on their membership cancels the change: 409 actor-changed', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [emp] });
+    ddb.on(GetCommand, { Key: organizationKey(ORG) }).resolves({ Item: org });
+    const demoted = membershipEntity.item({ accountId: MAIN, organizationId: ORG, userId: 'u-owner', email: 'o@x', role: 'manager', createdAt: 'x', version: 2 });
+    ddb.on(TransactWriteCommand).rejects(cancelledWith([{ Code: 'None' }, { Code: 'ConditionalCheckFailed', item: demoted }, { Code: 'None' }]));
+    const refused = await changeRole(store, owner, 'u-emp', { role: 'manager', version: 2 }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(Conflict);
+    expect(refused).toMatchObject({ status: 409, slug: 'conflict', extensions: { reason: 'actor-changed' } });
+    const tx = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(tx.map((i) => Object.keys(i)[0])).toEqual(['Update', 'ConditionCheck', 'Put']);
+    expect(tx[1]!.ConditionCheck).toEqual({
+      TableName: TABLE,
+      Key: membershipKey(MAIN, 'u-owner'),
+      ConditionExpression: '#actorRole = :actorRole AND #actorVersion = :actorVersion',
+      ExpressionAttributeNames: { '#actorRole': 'role', '#actorVersion': 'version' },
+      ExpressionAttributeValues: { ':actorRole': 'owner', ':actorVersion': 1 },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+  });
+
+  it("when the change writes the actor's own membership, the check joins that step (one operation per item) and says which half failed", async () => {
+    const me = membershipEntity.item({ accountId: MAIN, organizationId: ORG, userId: 'u-owner', email: 'o@x', role: 'owner', createdAt: 'x', version: 1 });
+    const other = membershipEntity.item({ accountId: MAIN, organizationId: ORG, userId: 'u-owner2', email: 'o2@x', role: 'owner', createdAt: 'x', version: 1 });
+    ddb.on(QueryCommand, { IndexName: 'gsi4' }).resolves({ Items: [me, other] });
+    ddb.on(QueryCommand, { KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)' }).resolves({ Items: [me] });
+    ddb.on(GetCommand, { Key: organizationKey(ORG) }).resolves({ Item: org });
+    // Demoted by the other Owner between the re-read and the write: same version read by the use case, role gone.
+    ddb.on(TransactWriteCommand).rejects(cancelledWith([{ Code: 'ConditionalCheckFailed', item: { ...me, role: 'manager', version: 2 } }, { Code: 'None' }, { Code: 'None' }]));
+    await expect(changeRole(store, owner, 'u-owner', { role: 'manager', version: 1 })).rejects.toMatchObject({ status: 409, extensions: { reason: 'actor-changed' } });
+    const tx = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(tx).toHaveLength(3);
+    expect(tx.filter((i) => i.ConditionCheck?.Key?.sk === membershipKey(MAIN, 'u-owner').sk)).toHaveLength(0);
+    expect(tx[0]!.Update).toMatchObject({
+      Key: membershipKey(MAIN, 'u-owner'),
+      ConditionExpression: '(#version = :v) AND (#actorRole = :actorRole AND #actorVersion = :actorVersion)',
+      ExpressionAttributeValues: expect.objectContaining({ ':v': 1, ':actorRole': 'owner', ':actorVersion': 1 }),
+    });
+  });
+});
+
 describe('sign-up', () => {
   const caller = { userId: 'u-new', email: 'new@x.dev', emailVerified: true };
 
@@ -200,6 +258,7 @@ describe('the members handler', () => {
         },
       },
     } as unknown as APIGatewayProxyEvent;
+    ddb.on(BatchGetCommand).callsFake(ownerAccess);
     ddb.on(QueryCommand).resolves({ Items: [emp] });
     ddb.on(GetCommand).resolves({ Item: org });
     ddb.on(TransactWriteCommand).rejects(cancelled('TransactionConflict', 'None'));
@@ -208,6 +267,7 @@ describe('the members handler', () => {
     expect(res.headers?.['content-type']).toBe('application/problem+json');
 
     ddb.reset();
+    ddb.on(BatchGetCommand).callsFake(ownerAccess);
     ddb.on(QueryCommand).rejects(new ProvisionedThroughputExceededException({ message: 'slow', $metadata: {} }));
     const slow = await handler(event, { awsRequestId: 'b' } as Context);
     expect(slow.statusCode).toBe(503);

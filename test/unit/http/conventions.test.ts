@@ -1,9 +1,13 @@
-import { describe, expect, it } from 'vitest';
-import { createApiHandler, jsonResponse, parse, parseJsonBody } from '#shared/http/api.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiHandler, jsonResponse, parse, parseJsonBody, setAccessRecheck } from '#shared/http/api.js';
 import { StaleVersion } from '#shared/domain/errors.js';
 import { handler as systemHandler } from '#functions/system/handler.js';
 import { z } from 'zod';
-import { accountEvent, context, problemOf, stubImplementations } from './events.js';
+import { accountEvent, context, problemOf, stubImplementations, unchangedAccess } from './events.js';
+
+// Not about revocation: a change's re-read of the caller's access finds it as the authorizer's context says.
+beforeAll(() => setAccessRecheck(unchangedAccess));
+afterAll(() => setAccessRecheck());
 
 /* The HTTP conventions the wrapper applies to every route (shared/http/conventions.ts). */
 const CLIENT = '/accounts/{accountId}/clients/{clientId}';

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { vi } from 'vitest';
 import { compile, toHex } from '#shared/authz/permission-set.js';
 import { BUILT_IN_PERMISSIONS, type BuiltInRole } from '#shared/authz/roles.js';
-import { jsonResponse, type RouteImplementation } from '#shared/http/api.js';
+import { jsonResponse, type AccessRecheck, type RouteImplementation } from '#shared/http/api.js';
 import { routesOf, type FunctionName } from '#shared/http/routes.js';
 
 /* Synthetic API Gateway proxy events for the wrapper's unit tests. */
@@ -79,3 +79,12 @@ export function stubImplementations(fn: FunctionName, impl?: RouteImplementation
 
 export const problemOf = (body: string) =>
   JSON.parse(body) as { type: string; status: number; detail: string; errors?: Array<{ field: string; message: string }> } & Record<string, unknown>;
+
+/**
+ * The re-read a change makes of the caller's access, answering that nothing changed since
+ * the authorizer's context: for tests of the wrapper that are not about revocation.
+ */
+export const unchangedAccess: AccessRecheck = async (cached) => ({
+  allowed: true,
+  actor: { ...cached, basis: { membership: { accountId: cached.accountId, userId: cached.userId, role: cached.role, version: 1 } } },
+});

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   ConditionalCheckFailedException,
@@ -13,10 +13,14 @@ import type { Context } from 'aws-lambda';
 
 process.env.TABLE_NAME ??= 'kontor-unit';
 
-import { createApiHandler, jsonResponse, type RouteImplementation } from '#shared/http/api.js';
+import { createApiHandler, jsonResponse, type RouteImplementation, setAccessRecheck } from '#shared/http/api.js';
 import { createPersistence, IDEMPOTENCY_TTL_SECONDS, setIdempotencyPersistence } from '#shared/http/idempotency.js';
 import { ValidationError } from '#shared/domain/errors.js';
-import { accountEvent, context, problemOf, stubImplementations } from './events.js';
+import { accountEvent, context, problemOf, stubImplementations, unchangedAccess } from './events.js';
+
+// Not about revocation: a change's re-read of the caller's access finds it as the authorizer's context says.
+beforeAll(() => setAccessRecheck(unchangedAccess));
+afterAll(() => setAccessRecheck());
 
 /*
  * Idempotent creation under Idempotency-Key, over a mocked DynamoDB that keeps items and

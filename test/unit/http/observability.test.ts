@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
@@ -8,7 +8,7 @@ import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 
 process.env.TABLE_NAME ??= 'kontor-unit';
 
-import { createApiHandler, jsonResponse } from '#shared/http/api.js';
+import { createApiHandler, jsonResponse, setAccessRecheck } from '#shared/http/api.js';
 import { createPersistence, setIdempotencyPersistence } from '#shared/http/idempotency.js';
 import { logger } from '#shared/observability/logger.js';
 import { metricsEnabled } from '#shared/observability/metrics.js';
@@ -18,7 +18,11 @@ import { tracer } from '#shared/observability/tracing.js';
 import { instrumentSdkClient } from '#shared/observability/sdk-clients.js';
 import { build } from 'esbuild';
 import { InvalidToken } from '#shared/auth/token.js';
-import { accountEvent, context, stubImplementations } from './events.js';
+import { accountEvent, context, stubImplementations, unchangedAccess } from './events.js';
+
+// Not about revocation: a change's re-read of the caller's access finds it as the authorizer's context says.
+beforeAll(() => setAccessRecheck(unchangedAccess));
+afterAll(() => setAccessRecheck());
 
 /* Logs and EMF metrics of the API wrapper and the authorizer. */
 type Emf = Record<string, unknown> & {

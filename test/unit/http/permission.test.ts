@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { createApiHandler } from '#shared/http/api.js';
-import { accountEvent, context, MAIN, OTHER, problemOf, stubImplementations } from './events.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiHandler, setAccessRecheck } from '#shared/http/api.js';
+import { accountEvent, context, MAIN, OTHER, problemOf, stubImplementations, unchangedAccess } from './events.js';
+
+// Not about revocation: a change's re-read of the caller's access finds it as the authorizer's context says.
+beforeAll(() => setAccessRecheck(unchangedAccess));
+afterAll(() => setAccessRecheck());
 
 /* The wrapper's own re-check of a route's permission, from the authorizer's context. */
 describe('the route permission re-check in the API wrapper', () => {

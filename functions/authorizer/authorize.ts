@@ -5,7 +5,7 @@ import { apiArnPrefix } from '#shared/authz/arn.js';
 import { accountPolicy, denyAccountPolicy, userPolicy } from '#shared/authz/policy.js';
 import { toHex } from '#shared/authz/permission-set.js';
 import { bearerToken, InvalidToken, type TokenVerifier } from '#shared/auth/token.js';
-import { parseAccountId } from '#shared/domain/ids.js';
+import { parseAccountId, type AccountRef } from '#shared/domain/ids.js';
 import { loadAccessFacts } from '#shared/data/entities/access-facts.js';
 import { log, errorFields } from '#shared/http/log.js';
 import { authorizerDecision } from '#shared/observability/metrics.js';
@@ -29,6 +29,33 @@ export class AuthorizerUnavailable extends Error {
     super('authorizer unavailable');
     this.name = 'AuthorizerUnavailable';
   }
+}
+
+/**
+ * The account a request addresses, and its path segment as the policy must name it. API
+ * Gateway gives the Lambdas the path parameter decoded, but matches the policy against the
+ * methodArn, which keeps the path as sent: for `/accounts/%61cc_…` the handler sees the
+ * owner's `acc_…`, and a policy naming `acc_…` would never match. So the segment is read
+ * raw from the methodArn, decoded exactly once, and must then be an account id (the strict
+ * grammar) and agree with the path parameter. The policy then names that raw segment, which
+ * can only be made of the grammar's characters and `%` escapes of them (no `*` or `?`), so
+ * it matches this one account's paths and nothing else. Undefined: deny.
+ */
+function addressedAccount(methodArn: string, prefix: string, param: string): { segment: string; ref: AccountRef } | undefined {
+  // methodArn = prefix/METHOD/accounts/<segment>[/...]
+  const [, root, segment] = methodArn.slice(prefix.length + 1).split('/');
+  if (root !== 'accounts' || !segment) return undefined;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+  // The parameter API Gateway passes is the decoded segment (the raw one is accepted too:
+  // either way it must name the account the methodArn's segment decodes to).
+  if (param !== decoded && param !== segment) return undefined;
+  const ref = parseAccountId(decoded);
+  return ref ? { segment, ref } : undefined;
 }
 
 export async function authorize(
@@ -67,8 +94,8 @@ export async function authorize(
     return { principalId: identity.userId, policyDocument: userPolicy(prefix), context: { ...base, scope: 'user' } };
   }
 
-  const ref = parseAccountId(accountParam);
-  if (!ref) {
+  const addressed = addressedAccount(event.methodArn, prefix, accountParam);
+  if (!addressed) {
     authorizerDecision('deny', 'unknown-account');
     return {
       principalId: identity.userId,
@@ -76,6 +103,7 @@ export async function authorize(
       context: { ...base, scope: 'denied', reason: 'unknown-account' },
     };
   }
+  const { segment, ref } = addressed;
 
   let facts;
   try {
@@ -91,7 +119,7 @@ export async function authorize(
     authorizerDecision('deny', access.reason);
     return {
       principalId: identity.userId,
-      policyDocument: denyAccountPolicy(prefix, ref.accountId),
+      policyDocument: denyAccountPolicy(prefix, segment),
       context: { ...base, scope: 'denied', reason: access.reason },
     };
   }
@@ -99,7 +127,7 @@ export async function authorize(
   authorizerDecision('allow', p.via);
   return {
     principalId: identity.userId,
-    policyDocument: accountPolicy(prefix, p),
+    policyDocument: accountPolicy(prefix, p, segment),
     context: {
       ...base,
       scope: 'account',

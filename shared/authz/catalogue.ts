@@ -28,7 +28,12 @@ export const AREAS = {
   'price-lists': { view: 'plain', create: 'plain', edit: 'plain', delete: 'plain' },
   'promo-codes': { view: 'plain', create: 'plain', edit: 'plain', delete: 'plain' },
   clients: { view: 'plain', create: 'plain', edit: 'plain', delete: 'plain' },
-  accounting: { view: 'plain', edit: 'plain', 'activate-self-bookkeeping': 'plain' },
+  accounting: {
+    view: 'plain',
+    edit: 'plain',
+    'activate-self-bookkeeping': 'plain',
+    'deactivate-self-bookkeeping': 'plain',
+  },
   upo: { view: 'plain', submit: 'plain' },
   integrations: { view: 'plain', manage: 'plain' },
   reports: { view: 'scoped' },
@@ -66,24 +71,35 @@ export interface ActionInfo {
   readonly ownBit: number;
 }
 
+/*
+ * Bits are persisted: a custom role's compiled hex is stored on its organization item. So a
+ * permission added after the first release takes the next free bit, after every older one,
+ * instead of its place in AREAS: inserting it there would shift every later bit and silently
+ * change what each stored custom role grants. Append new actions here, in the order added.
+ */
+const ADDED_LATER: readonly string[] = ['accounting.deactivate-self-bookkeeping'];
+
 const actionInfo = new Map<string, ActionInfo>();
 const permissionBits = new Map<string, number>();
 const permissionsInOrder: Permission[] = [];
 
-for (const [area, actions] of Object.entries(AREAS)) {
-  for (const [name, kind] of Object.entries(actions)) {
-    const action = `${area}.${name}` as Action;
-    if (kind === 'scoped') {
-      const allBit = permissionsInOrder.push(`${action}.all` as Permission) - 1;
-      const ownBit = permissionsInOrder.push(`${action}.own` as Permission) - 1;
-      permissionBits.set(`${action}.all`, allBit);
-      permissionBits.set(`${action}.own`, ownBit);
-      actionInfo.set(action, { action, scoped: true, allBit, ownBit });
-    } else {
-      const bit = permissionsInOrder.push(action as Permission) - 1;
-      permissionBits.set(action, bit);
-      actionInfo.set(action, { action, scoped: false, allBit: bit, ownBit: bit });
-    }
+const inBitOrder = Object.entries(AREAS)
+  .flatMap(([area, actions]) => Object.entries(actions).map(([name, kind]) => [`${area}.${name}`, kind] as const))
+  // Stable: everything else keeps the AREAS order; later additions go last, in their order.
+  .sort(([a], [b]) => ADDED_LATER.indexOf(a) - ADDED_LATER.indexOf(b));
+
+for (const [name, kind] of inBitOrder) {
+  const action = name as Action;
+  if (kind === 'scoped') {
+    const allBit = permissionsInOrder.push(`${action}.all` as Permission) - 1;
+    const ownBit = permissionsInOrder.push(`${action}.own` as Permission) - 1;
+    permissionBits.set(`${action}.all`, allBit);
+    permissionBits.set(`${action}.own`, ownBit);
+    actionInfo.set(action, { action, scoped: true, allBit, ownBit });
+  } else {
+    const bit = permissionsInOrder.push(action as Permission) - 1;
+    permissionBits.set(action, bit);
+    actionInfo.set(action, { action, scoped: false, allBit: bit, ownBit: bit });
   }
 }
 

@@ -82,10 +82,14 @@ function routeSelection(principal: Principal): RouteSelection {
   return selection;
 }
 
-/** Policy for a principal in its account: exactly the routes it may call there. */
-export function accountPolicy(prefix: string, principal: Principal): PolicyDocument {
+/**
+ * Policy for a principal in its account: exactly the routes it may call there. `segment` is
+ * the account's path segment as the methodArn carries it (the raw, possibly percent-encoded
+ * form the authorizer decoded to this very account); the account id by default.
+ */
+export function accountPolicy(prefix: string, principal: Principal, segment: string = principal.accountId): PolicyDocument {
   const { allow, deny } = routeSelection(principal);
-  const pattern = (r: Route) => routeArnPattern(prefix, r, principal.accountId);
+  const pattern = (r: Route) => routeArnPattern(prefix, r, segment);
   return document(allow.map(pattern), deny.map(pattern));
 }
 

@@ -13,7 +13,7 @@ const everyView: Permission[] = ALL_PERMISSIONS.filter(
   (p) => p.endsWith('.view') || p.endsWith('.view.all') || p.endsWith('.view.own'),
 );
 
-/** Owner-only: member management, plan, billing, audit, Backoffice seats (SPEC 1.2, 4.1). */
+/** Owner-only: member management, plan, billing, audit, Backoffice seats and the feature they need (SPEC 1.2, 4.1). */
 const ownerOnly = new Set<Permission>([
   'users.invite',
   'users.change-roles',
@@ -26,11 +26,16 @@ const ownerOnly = new Set<Permission>([
   'organization.view-billing',
   'organization.view-audit',
   'organization.assign-backoffice',
+  // SPEC 4.1: the Accountant may switch self-bookkeeping on, but switching it off (which
+  // takes Backoffice away) is the management role's, the Owner's.
+  'accounting.deactivate-self-bookkeeping',
 ]);
 
 const ROLE_PERMISSIONS: Record<BuiltInRole, readonly Permission[]> = {
   owner: ALL_PERMISSIONS,
-  // SPEC 1.2: full operational access, but no member, role or plan management.
+  // SPEC 1.2: full operational access, but no member, role or plan management. Neither
+  // side of the self-bookkeeping switch: 4.1 gives turning it on to the accountant and
+  // everything about Backoffice to the management role, which Kontor makes the Owner.
   manager: ALL_PERMISSIONS.filter(
     (p) => !ownerOnly.has(p) && p !== 'accounting.activate-self-bookkeeping',
   ),
@@ -54,7 +59,7 @@ const ROLE_PERMISSIONS: Record<BuiltInRole, readonly Permission[]> = {
     'reports.view.own',
   ],
   // SPEC 1.4: read-only everything plus export. The one change an Accountant may make is
-  // activating self-bookkeeping (SPEC 4.1 says the accountant activates it).
+  // activating self-bookkeeping (SPEC 4.1 says the accountant activates it); not deactivating it.
   accountant: [...everyView, 'exports.export', 'accounting.activate-self-bookkeeping'],
   // SPEC 4.2: the bookkeeping functions: accounting, payments, documents, reports, exports.
   backoffice: [

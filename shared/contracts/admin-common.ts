@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BUILT_IN_ROLES } from '../authz/roles.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../data/paginator.js';
 import { ULID_PATTERN as ULID } from '../domain/ids.js';
+import { safeText } from './text.js';
 
 /* Schemas shared by the organization and members contracts; ids use the one ULID grammar of domain/ids.ts. */
 
@@ -19,8 +20,8 @@ export const invitationId = z
   .string()
   .regex(new RegExp(`^inv_${ULID}(?:_${ULID})?_${ULID}$`), 'not an invitation id')
   .meta({ id: 'InvitationId' });
-/** Identity-provider subjects are opaque; only their size is bounded. */
-export const userId = z.string().min(1).max(256).meta({ id: 'UserId', description: "The identity provider's subject" });
+/** Identity-provider subjects are opaque: their size is bounded, and they are one line of text. */
+export const userId = safeText(z.string().min(1).max(256), 'single').meta({ id: 'UserId', description: "The identity provider's subject" });
 export const version = z.number().int().min(1);
 
 /** A role reference: a built-in role or `custom:<roleId>`. */

@@ -6,6 +6,7 @@ import { isCurrency } from '../domain/invoicing/currency.js';
 import { DOCUMENT_KIND_NAMES, DOCUMENT_KINDS, DOCUMENT_SEGMENTS } from '../domain/invoicing/documents.js';
 import { DOCUMENT_STATUSES, isIsoDate } from '../domain/invoicing/status.js';
 import { toScaled } from '../domain/invoicing/money.js';
+import { multiLine, safeText, singleLine } from './text.js';
 
 /*
  * Contracts of the invoicing routes. Money is always an integer of minor units of the
@@ -39,7 +40,6 @@ const vatRate = z
   .min(0)
   .max(100)
   .refine((v) => toScaled(v, 2) !== undefined, 'at most 2 decimals');
-const text = (max: number) => z.string().trim().min(1).max(max);
 const cursor = z.string().min(1).max(4096).optional();
 const limit = (max: number, dflt: number) => z.coerce.number().int().min(1).max(max).default(dflt);
 const version = z.number().int().nonnegative().describe('the version the change is based on (optimistic locking)');
@@ -51,10 +51,10 @@ export const documentPath = z.object({ accountId, documentId: ulidParam });
 
 const lineInput = z
   .object({
-    description: text(500),
+    description: singleLine(500),
     itemId: ulidParam.optional(),
     quantity,
-    unit: text(20).optional(),
+    unit: singleLine(20).optional(),
     unitPrice: minorUnits,
     vatRate,
   })
@@ -68,7 +68,7 @@ export const createDocumentBody = z
     issueDate: isoDate.optional().describe('defaults to today (UTC)'),
     dueDate: isoDate.optional(),
     lines: z.array(lineInput).min(1).max(200),
-    notes: z.string().max(2000).optional(),
+    notes: multiLine(2000).optional(),
   })
   .strict()
   .refine((b) => inOrder(b.issueDate, b.dueDate), { path: ['dueDate'], message: 'must be on or after the issue date' })
@@ -83,7 +83,7 @@ export const updateDocumentBody = z
     issueDate: isoDate.optional(),
     dueDate: isoDate.nullable().optional(),
     lines: z.array(lineInput).min(1).max(200).optional(),
-    notes: z.string().max(2000).nullable().optional(),
+    notes: multiLine(2000).nullable().optional(),
   })
   .strict()
   .refine((b) => inOrder(b.issueDate, b.dueDate), { path: ['dueDate'], message: 'must be on or after the issue date' })
@@ -139,22 +139,22 @@ const documentContracts = (one: string, many: string) =>
 // --- clients and items ---------------------------------------------------------------
 const address = z
   .object({
-    line1: text(200),
-    line2: text(200).optional(),
-    postalCode: text(20).optional(),
-    city: text(100).optional(),
+    line1: singleLine(200),
+    line2: singleLine(200).optional(),
+    postalCode: singleLine(20).optional(),
+    city: singleLine(100).optional(),
     country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code').optional(),
   })
   .strict()
   .meta({ id: 'Address' });
 
 const clientFields = {
-  name: text(200),
+  name: singleLine(200),
   email: z.email().max(254).optional(),
-  taxId: text(50).optional(),
-  phone: text(50).optional(),
+  taxId: singleLine(50).optional(),
+  phone: singleLine(50).optional(),
   address: address.optional(),
-  notes: z.string().max(2000).optional(),
+  notes: multiLine(2000).optional(),
 };
 export const createClientBody = z.object(clientFields).strict().meta({ id: 'CreateClient' });
 export const updateClientBody = z
@@ -165,7 +165,7 @@ export const updateClientBody = z
     taxId: clientFields.taxId.unwrap().nullable().optional(),
     phone: clientFields.phone.unwrap().nullable().optional(),
     address: address.nullable().optional(),
-    notes: z.string().max(2000).nullable().optional(),
+    notes: multiLine(2000).nullable().optional(),
   })
   .strict()
   .meta({ id: 'UpdateClient' });
@@ -185,13 +185,13 @@ export const clientResponse = z.object({
 }).meta({ id: 'Client' });
 
 const itemFields = {
-  name: text(200),
-  sku: text(64).optional(),
-  unit: text(20).optional(),
+  name: singleLine(200),
+  sku: singleLine(64).optional(),
+  unit: singleLine(20).optional(),
   unitPrice: minorUnits,
   currency: currencyCode,
   vatRate,
-  description: z.string().max(2000).optional(),
+  description: multiLine(2000).optional(),
 };
 export const createItemBody = z.object(itemFields).strict().meta({ id: 'CreateItem' });
 export const updateItemBody = z
@@ -203,7 +203,7 @@ export const updateItemBody = z
     unitPrice: minorUnits.optional(),
     currency: currencyCode.optional(),
     vatRate: vatRate.optional(),
-    description: z.string().max(2000).nullable().optional(),
+    description: multiLine(2000).nullable().optional(),
   })
   .strict()
   .meta({ id: 'UpdateItem' });
@@ -233,7 +233,7 @@ export const createPaymentBody = z
     currency: currencyCode.optional().describe("must equal the invoice's currency when given"),
     paidAt: isoDate,
     method: z.enum(PAYMENT_METHOD_TYPES).optional(),
-    reference: text(200).optional(),
+    reference: singleLine(200).optional(),
   })
   .strict()
   .meta({ id: 'CreatePayment' });
@@ -306,13 +306,13 @@ export const exportResponse = z
 // --- settings ------------------------------------------------------------------------
 export const businessSettings = z
   .object({
-    name: text(200).nullable(),
-    legalName: text(200).nullable(),
-    taxId: text(50).nullable(),
+    name: singleLine(200).nullable(),
+    legalName: singleLine(200).nullable(),
+    taxId: singleLine(50).nullable(),
     address: address.nullable(),
     email: z.email().max(254).nullable(),
-    phone: text(50).nullable(),
-    website: z.url().max(500).nullable(),
+    phone: singleLine(50).nullable(),
+    website: safeText(z.url().max(500), 'single').nullable(),
   })
   .strict()
   .meta({ id: 'BusinessSettings' });
@@ -323,7 +323,7 @@ export const paymentMethodSettings = z
         z
           .object({
             type: z.enum(PAYMENT_METHOD_TYPES),
-            label: text(100),
+            label: singleLine(100),
             enabled: z.boolean(),
             iban: z
               .string()
@@ -333,7 +333,7 @@ export const paymentMethodSettings = z
               .string()
               .regex(/^[A-Z0-9]{8}([A-Z0-9]{3})?$/, 'must be a BIC')
               .optional(),
-            instructions: z.string().max(1000).optional(),
+            instructions: multiLine(1000).optional(),
           })
           .strict(),
       )
@@ -354,7 +354,7 @@ export const otherSettings = z
         daysAfterDue: z.array(z.number().int().min(1).max(365)).max(10),
       })
       .strict(),
-    defaultNotes: z.string().max(2000).nullable(),
+    defaultNotes: multiLine(2000).nullable(),
   })
   .strict()
   .meta({ id: 'OtherSettings' });

@@ -12,6 +12,7 @@ import {
   userId,
   version,
 } from './admin-common.js';
+import { safeText, singleLine } from './text.js';
 
 /* Contracts of the members function: members, grants, invitations, custom roles. */
 
@@ -66,10 +67,10 @@ export const grantPath = z.object({ accountId, userId, subAccountId });
 export const rolePath = z.object({ accountId, roleId });
 export const versionQuery = z.object({ version: z.coerce.number().int().min(1).optional() });
 
-const roleName = z.string().trim().min(1).max(100);
-const description = z.string().trim().max(500);
+const roleName = singleLine(100);
+const description = safeText(z.string().trim().max(500), 'multi');
 /** Permission names, actions (`documents.view`) or area wildcards (`integrations.*`). */
-const permissionNames = z.array(z.string().min(1).max(100)).min(1).max(200);
+const permissionNames = z.array(safeText(z.string().min(1).max(100), 'single')).min(1).max(200);
 
 export const addMemberBody = z.object({ userId, role: roleRef }).strict().meta({ id: 'AddMember' });
 export const updateMemberBody = z.object({ role: roleRef, version }).strict().meta({ id: 'UpdateMember' });

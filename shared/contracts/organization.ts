@@ -3,10 +3,11 @@ import { FEATURES, PLANS } from '../authz/plans.js';
 import { AUDIT_ACTIONS } from '../domain/audit.js';
 import type { RouteContract } from './types.js';
 import { accountId, accountPath, pageOf, pageQuery, userId, version } from './admin-common.js';
+import { singleLine } from './text.js';
 
 /* Contracts of the organization function: sign-up, accounts, plan, billing, audit. */
 
-const name = z.string().trim().min(1).max(200);
+const name = singleLine(200);
 
 export const organizationResponse = z.object({
   organizationId: z.string(),

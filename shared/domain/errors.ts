@@ -130,6 +130,13 @@ export class PreconditionFailed extends DomainError {
   readonly title = 'A precondition of the request failed';
 }
 
+/** 413: the request body is over the size the API reads (shared/http/conventions.ts). */
+export class PayloadTooLarge extends DomainError {
+  readonly status = 413;
+  readonly slug = 'payload-too-large';
+  readonly title = 'The request is too large';
+}
+
 /** 415: the request has a body in a media type the API does not read (only JSON). */
 export class UnsupportedMediaType extends DomainError {
   readonly status = 415;

@@ -331,16 +331,27 @@ function observe(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyRes
 
 /*
  * Input parsing: zod schemas for path, query and body; every issue becomes a field error
- * named after where it was (`body.lines.0.quantity`).
+ * named after where it was (`body.lines.0.quantity`). A 400 stays small whatever was sent:
+ * the first MAX_FIELD_ERRORS issues, the rest counted in `moreErrors`, and field names and
+ * messages clipped (one issue about 100,000 unknown keys would otherwise list every key).
  */
+const MAX_FIELD_ERRORS = 20;
+const MAX_ERROR_TEXT = 200;
+const clip = (s: string): string => (s.length <= MAX_ERROR_TEXT ? s : `${s.slice(0, MAX_ERROR_TEXT - 1)}…`);
+
 export function parse<T extends z.ZodType>(where: 'path' | 'query' | 'body', schema: T, value: unknown): z.infer<T> {
   const out = schema.safeParse(value);
   if (out.success) return out.data;
-  const errors: FieldError[] = out.error.issues.map((i) => ({
-    field: [where, ...i.path.map(String)].join('.'),
-    message: i.message,
+  const { issues } = out.error;
+  const errors: FieldError[] = issues.slice(0, MAX_FIELD_ERRORS).map((i) => ({
+    field: clip([where, ...i.path.map(String)].join('.')),
+    message: clip(i.message),
   }));
-  throw new ValidationError(`${errors.length} invalid field${errors.length === 1 ? '' : 's'}`, { errors });
+  const moreErrors = issues.length - errors.length;
+  throw new ValidationError(`${issues.length} invalid field${issues.length === 1 ? '' : 's'}`, {
+    errors,
+    ...(moreErrors > 0 ? { extensions: { moreErrors } } : {}),
+  });
 }
 
 export function parseJsonBody<T extends z.ZodType>(req: ApiRequest, schema: T): z.infer<T> {

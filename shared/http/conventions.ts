@@ -1,4 +1,4 @@
-import { PreconditionFailed, UnsupportedMediaType, ValidationError } from '../domain/errors.js';
+import { PayloadTooLarge, PreconditionFailed, UnsupportedMediaType, ValidationError } from '../domain/errors.js';
 import type { HttpResponse } from './problem.js';
 import { jsonBodyOf } from './problem.js';
 import type { Route } from './routes.js';
@@ -6,7 +6,7 @@ import type { Route } from './routes.js';
 /*
  * The HTTP conventions every API route shares, applied by the wrapper (shared/http/api.ts)
  * so that no route can forget one:
- *   - request bodies are JSON, or the answer is 415;
+ *   - request bodies are JSON, or the answer is 415, and at most MAX_BODY_BYTES, or 413;
  *   - every answer says `Cache-Control: no-store` and `X-Content-Type-Options: nosniff`;
  *   - single-resource reads and changes carry `ETag: "<version>"`, and `If-Match` is the
  *     header form of the optimistic-locking `version` the routes already take.
@@ -26,6 +26,7 @@ import type { Route } from './routes.js';
  */
 export function requireJsonBody(method: string, headers: Record<string, string>, body: string | null): void {
   if (body === null || body === '') return;
+  requireBodyWithinLimit(body);
   const contentType = headers['content-type'];
   if (contentType === undefined || contentType.trim() === '') return;
   const [type = '', ...params] = contentType.split(';').map((p) => p.trim().toLowerCase());
@@ -36,6 +37,25 @@ export function requireJsonBody(method: string, headers: Record<string, string>,
     // RFC 9110 15.5.16 / RFC 5789 3.1: say what would have been accepted.
     headers: method === 'PATCH' ? { 'accept-patch': 'application/json' } : { 'accept-post': 'application/json' },
   });
+}
+
+/**
+ * The largest request body the API reads, in bytes of UTF-8. API Gateway (REST) takes up
+ * to 10 MB and a synchronous Lambda invocation 6 MB; the largest body a route needs (a
+ * document of 200 lines) is a few hundred KB. Checked before anything parses the body, so
+ * a huge one costs neither JSON parsing nor validation, nor an equally huge 400.
+ */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+function requireBodyWithinLimit(body: string): void {
+  // UTF-8 needs at least one byte per UTF-16 unit, so a short string is within the limit.
+  if (body.length * 3 <= MAX_BODY_BYTES) return;
+  const bytes = Buffer.byteLength(body, 'utf8');
+  if (bytes > MAX_BODY_BYTES) {
+    throw new PayloadTooLarge(`the request body is ${bytes} bytes; at most ${MAX_BODY_BYTES} are read`, {
+      extensions: { maxBytes: MAX_BODY_BYTES },
+    });
+  }
 }
 
 // ---- response headers ------------------------------------------------------------------

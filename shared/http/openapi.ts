@@ -42,8 +42,11 @@ const problem = z
   .catchall(z.unknown())
   .meta({ id: 'Problem', description: 'RFC 9457 problem details; some types add members of their own' });
 const validationProblem = problem
-  .extend({ errors: z.array(fieldError).min(1) })
-  .meta({ id: 'ValidationProblem', description: 'A 400: every invalid field, each named by where it was' });
+  .extend({
+    errors: z.array(fieldError).min(1).max(20),
+    moreErrors: z.number().int().min(1).optional().describe('how many more invalid fields there were than `errors` names (at most 20)'),
+  })
+  .meta({ id: 'ValidationProblem', description: 'A 400: the invalid fields (the first 20), each named by where it was' });
 
 const HEADERS = '#/components/headers/';
 const PARAMETERS = '#/components/parameters/';

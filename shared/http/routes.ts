@@ -103,7 +103,8 @@ export const ROUTES = [
   { id: 'getPlan', method: 'GET', path: `${A}/plan`, fn: 'organization', auth: act('settings.view'), summary: 'The plan and features' },
   { id: 'changePlan', method: 'PUT', path: `${A}/plan`, fn: 'organization', auth: act('organization.manage-plan'), summary: 'Change the plan', versioned: 'body' },
   { id: 'activateFeature', method: 'PUT', path: `${A}/features/{feature}`, fn: 'organization', auth: act('accounting.activate-self-bookkeeping'), summary: 'Activate a feature' },
-  { id: 'deactivateFeature', method: 'DELETE', path: `${A}/features/{feature}`, fn: 'organization', auth: act('accounting.activate-self-bookkeeping'), summary: 'Deactivate a feature' },
+  // SPEC 4.1: the Accountant may switch self-bookkeeping on but not off, so each side has its own action.
+  { id: 'deactivateFeature', method: 'DELETE', path: `${A}/features/{feature}`, fn: 'organization', auth: act('accounting.deactivate-self-bookkeeping'), summary: 'Deactivate a feature' },
   { id: 'getBilling', method: 'GET', path: `${A}/billing`, fn: 'organization', auth: act('organization.view-billing'), summary: 'Consolidated billing summary' },
   { id: 'listAudit', method: 'GET', path: `${A}/audit`, fn: 'organization', auth: act('organization.view-audit'), summary: 'The audit log, newest first' },
 

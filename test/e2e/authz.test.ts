@@ -183,3 +183,35 @@ describe('the authorizer on the local runtime', () => {
     expect(await through(await org.users.mgr!.token(), 'GET', `/accounts/${sub}/invoices`)).toBe('deny');
   });
 });
+
+describe('an account id percent-encoded in the path', () => {
+  /** The id with its first character (`a`) or its underscore percent-encoded, as a client may send it. */
+  const encodings = (id: string) => [`%61${id.slice(1)}`, id.replace('_', '%5F'), id.replace('_', '%5f')];
+
+  it("reaches the caller's own account, decoded once, on the account and its routes", async () => {
+    const org = await createOrganization({ members: [{ key: 'owner', role: 'owner' }] });
+    const token = await org.users.owner!.token();
+    for (const encoded of encodings(org.mainAccountId)) {
+      const account = await call('GET', `/accounts/${encoded}`, { token });
+      expect(account.status, `${encoded}: ${account.text}`).toBe(200);
+      expect(account.body.accountId).toBe(org.mainAccountId);
+      const clients = await call('GET', `/accounts/${encoded}/clients`, { token });
+      expect(clients.status, `${encoded}: ${clients.text}`).toBe(200);
+    }
+  });
+
+  it('never addresses another account: another organization, a double encoding, or anything off the grammar', async () => {
+    const mine = await createOrganization({ members: [{ key: 'owner', role: 'owner' }] });
+    const theirs = await createOrganization({ members: [{ key: 'owner', role: 'owner' }] });
+    const token = await mine.users.owner!.token();
+    for (const encoded of encodings(theirs.mainAccountId)) {
+      expect(gate(await call('GET', `/accounts/${encoded}`, { token })), encoded).toBe('deny');
+      expect(gate(await call('GET', `/accounts/${encoded}/clients`, { token })), encoded).toBe('deny');
+    }
+    // Decoded once, `%2561cc_…` is `%61cc_…`: not an account id.
+    expect(gate(await call('GET', `/accounts/%2561${mine.mainAccountId.slice(1)}`, { token }))).toBe('deny');
+    // An encoded slash or wildcard never splits or widens the id.
+    expect(gate(await call('GET', `/accounts/${mine.mainAccountId}%2Fclients`, { token }))).toBe('deny');
+    expect(gate(await call('GET', `/accounts/acc_%2A`, { token }))).toBe('deny');
+  });
+});

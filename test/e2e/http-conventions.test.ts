@@ -107,4 +107,33 @@ describe('ETag, If-Match and media types over HTTP', () => {
     expect(res.body.type).toBe('https://kontor.dev/problems/unsupported-media-type');
     expect(await listAll(owner, `${base}/clients`)).toHaveLength(0);
   });
+
+  it('when a body has 50,000 unknown keys, the 400 stays small: at most 20 errors, each message bounded', async () => {
+    const { owner, base } = await org();
+    const body = Object.fromEntries([['name', 'Acme'], ...Array.from({ length: 50_000 }, (_, i) => [`k${i}`, 1])]);
+    const res = await call('POST', `${base}/clients`, { token: owner, body });
+    expect(res.status).toBe(400);
+    expect(res.text.length).toBeLessThan(8_192);
+    expect(res.body.errors.length).toBeGreaterThan(0);
+    expect(res.body.errors.length).toBeLessThanOrEqual(20);
+    for (const e of res.body.errors) expect(e.message.length).toBeLessThanOrEqual(200);
+  });
+
+  it('when a body has more invalid fields than 20, it names the first 20 and counts the rest in moreErrors', async () => {
+    const { owner, base } = await org();
+    const lines = Array.from({ length: 50 }, () => ({ description: '', quantity: -1, unitPrice: 1, vatRate: 23 }));
+    const res = await call('POST', `${base}/invoices`, { token: owner, body: documentBody({ lines }) });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toHaveLength(20);
+    expect(res.body.moreErrors).toBe(80);
+    expect(res.body.errors[0].field).toBe('body.lines.0.description');
+  });
+
+  it('when a body is over 1 MiB, it answers 413 payload-too-large before reading it', async () => {
+    const { owner, base } = await org();
+    const res = await call('POST', `${base}/clients`, { token: owner, body: { name: 'Acme', notes: 'x'.repeat(1024 * 1024) } });
+    expect(res.status).toBe(413);
+    expect(res.body.type).toBe('https://kontor.dev/problems/payload-too-large');
+    expect(await listAll(owner, `${base}/clients`)).toHaveLength(0);
+  });
 });

@@ -120,7 +120,7 @@ describe('accounts and sub-accounts', () => {
 });
 
 describe('plan, features, billing', () => {
-  it('changes the plan (Owner only), activates self-bookkeeping (Accountant allowed), both audited', async () => {
+  it('changes the plan (Owner only), activates self-bookkeeping (Accountant allowed), both audited; only the Owner deactivates it', async () => {
     const org = await createOrganization({
       members: [{ key: 'owner', role: 'owner' }, { key: 'mgr', role: 'manager' }, { key: 'acc', role: 'accountant' }, { key: 'emp', role: 'employee' }],
     });
@@ -149,7 +149,13 @@ describe('plan, features, billing', () => {
       ['feature.activated', acc!.userId],
       ['plan.changed', owner!.userId],
     ]);
-    const off = await as(acc!, 'DELETE', `${A}/features/self-bookkeeping`);
+    // SPEC 4.1: the Accountant may switch self-bookkeeping on but, read-only otherwise, not
+    // off; nor may the Manager (the management role is the Owner). The Owner may.
+    expectProblem(await as(acc!, 'DELETE', `${A}/features/self-bookkeeping`), 403);
+    expectProblem(await as(mgr!, 'DELETE', `${A}/features/self-bookkeeping`), 403);
+    expect((await as(owner!, 'GET', `${A}/plan`)).body).toMatchObject({ features: ['self-bookkeeping'] });
+    const off = await as(owner!, 'DELETE', `${A}/features/self-bookkeeping`);
+    expect(off.status, off.text).toBe(200);
     expect(off.body.features).toEqual([]);
   });
 
@@ -159,14 +165,14 @@ describe('plan, features, billing', () => {
       features: ['self-bookkeeping'],
       members: [{ key: 'owner', role: 'owner' }, { key: 'bo', role: 'backoffice' }, { key: 'acc', role: 'accountant' }],
     });
-    const { owner, bo, acc } = org.users;
+    const { owner, bo } = org.users;
     const A = `/accounts/${org.mainAccountId}`;
     expect((await as(owner!, 'PUT', `${A}/plan`, { plan: 'small' })).status).toBe(200);
     const down = await as(owner!, 'PUT', `${A}/plan`, { plan: 'free' });
     expectProblem(down, 409, 'in-use', 'backoffice-assigned');
     expect(down.body.members).toEqual([{ userId: bo!.userId, email: bo!.email }]);
     expect(down.body.detail).toContain(bo!.email);
-    const off = await as(acc!, 'DELETE', `${A}/features/self-bookkeeping`);
+    const off = await as(owner!, 'DELETE', `${A}/features/self-bookkeeping`);
     expectProblem(off, 409, 'in-use');
     expect((await as(owner!, 'GET', `${A}/plan`)).body).toMatchObject({ plan: 'small', features: ['self-bookkeeping'] });
 

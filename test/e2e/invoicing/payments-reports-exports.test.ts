@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, inject, it } from 'vitest';
+import { clientKeys } from '#shared/data/entities/client.js';
+import { localDb } from '../../support/dynamodb.js';
 import { call } from '../../support/http.js';
 import { createOrganization } from '../../support/orgs.js';
 import { createDoc, expectStatus, listAll } from './helpers.js';
@@ -134,15 +137,61 @@ describe('exports over HTTP', () => {
 
   it('escapes CSV and defuses formulas in client-supplied text', async () => {
     const { token, base } = await ownerOrg();
-    for (const name of ['=HYPERLINK("http://evil","x")', '+1+1', '-2', '@SUM(A1)', 'Smith, "Jr"\nLtd']) {
+    for (const name of ['=HYPERLINK("http://evil","x")', '+1+1', '-2', '@SUM(A1)']) {
       await expectStatus(await call('POST', `${base}/clients`, { token, body: { name } }), 201, 'client');
     }
+    // A name is one line; notes may have several.
+    await expectStatus(await call('POST', `${base}/clients`, { token, body: { name: 'Smith, "Jr" Ltd', notes: 'two\nlines' } }), 201, 'client');
     const res = await call('GET', `${base}/exports/clients`, { token });
     expect(res.text).toContain(`,"'=HYPERLINK(""http://evil"",""x"")",`);
     expect(res.text).toContain(",'+1+1,");
     expect(res.text).toContain(",'-2,");
     expect(res.text).toContain(",'@SUM(A1),");
-    expect(res.text).toContain(',"Smith, ""Jr""\nLtd",');
+    expect(res.text).toContain(',"Smith, ""Jr"" Ltd",');
+    expect(res.text).toContain(',"two\nlines",');
+  });
+
+  it('refuses control characters and bidi controls in a name with a 400 naming the field', async () => {
+    const { token, base } = await ownerOrg();
+    for (const name of ['Acme\u0000', 'Acme\r\nX-Injected: 1', 'Acme \u202egnp.exe', 'Acme\u2066']) {
+      const res = await call('POST', `${base}/clients`, { token, body: { name } });
+      expect(res.status, res.text).toBe(400);
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['body.name']);
+    }
+    const notes = await call('POST', `${base}/items`, { token, body: { name: 'W', unitPrice: 1, currency: 'EUR', vatRate: 23, description: 'ok\u0007' } });
+    expect(notes.body.errors?.map((e: { field: string }) => e.field)).toEqual(['body.description']);
+  });
+
+  it('neutralises control characters of a value stored before input refused them, in the CSV export', async () => {
+    const { token, base, accountId } = await ownerOrg();
+    const made = await expectStatus(await call('POST', `${base}/clients`, { token, body: { name: 'Legacy' } }), 201, 'client');
+    // Written straight to the table, as data stored before the contracts refused such text.
+    await localDb().send(
+      new UpdateCommand({
+        TableName: inject('tableName'),
+        Key: clientKeys.entry(accountId, made.body.id),
+        UpdateExpression: 'SET #n = :n, notes = :notes',
+        ExpressionAttributeNames: { '#n': 'name' },
+        ExpressionAttributeValues: { ':n': 'Legacy\u0000\u202eA;=1+1', ':notes': 'x\u001b[2J\u0085y' },
+      }),
+    );
+    const res = await call('GET', `${base}/exports/clients`, { token });
+    expect(res.status, res.text).toBe(200);
+    expect(res.text).toContain(`,"Legacy\ufffd\ufffdA;'=1+1",`);
+    expect(res.text).toContain(',x\ufffd[2J\ufffdy,');
+    const left = [...res.text].filter((c) => (/\p{Cc}/u.test(c) && !'\r\n'.includes(c)) || /[\u202a-\u202e\u2066-\u2069]/.test(c));
+    expect(left).toEqual([]);
+  });
+
+  it('defuses a formula after a separator inside a cell, which a semicolon locale would split off', async () => {
+    const { token, base } = await ownerOrg();
+    for (const name of ["Acme;=cmd|' /C calc'!A0", 'Beta,+1+1', 'Gamma; @SUM(A1)']) {
+      await expectStatus(await call('POST', `${base}/clients`, { token, body: { name } }), 201, 'client');
+    }
+    const res = await call('GET', `${base}/exports/clients`, { token });
+    expect(res.text).toContain(`,"Acme;'=cmd|' /C calc'!A0",`);
+    expect(res.text).toContain(`,"Beta,'+1+1",`);
+    expect(res.text).toContain(`,"Gamma; '@SUM(A1)",`);
   });
 
   it('refuses an unknown dataset and a cursor of another dataset with 400', async () => {

@@ -173,6 +173,42 @@ describe('the authorizer', () => {
     expect(ddb).not.toHaveReceivedCommand(BatchGetCommand);
   });
 
+  it('allows the owner their account when the path percent-encodes its id: the methodArn\'s raw segment, decoded once', async () => {
+    // API Gateway gives the Lambdas the decoded parameter, but the methodArn keeps the raw path.
+    for (const raw of [`%61${MAIN.slice(1)}`, MAIN.replace('_', '%5F'), MAIN.replace('_', '%5f')]) {
+      ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [org, main, member(MAIN, 'u1', 'owner')] } });
+      const result = await authorize(
+        { verify: verify(), db, table: TABLE },
+        { ...event(`Bearer ${await token('u1')}`, 'GET', `/accounts/${raw}`, MAIN), pathParameters: { accountId: MAIN } },
+      );
+      expect(result.context, raw).toMatchObject({ scope: 'account', accountId: MAIN });
+      expect(allows(result, `${PREFIX}/GET/accounts/${raw}`), raw).toBe(true);
+      expect(allows(result, `${PREFIX}/GET/accounts/${raw}/clients`), raw).toBe(true);
+      // ...and nothing of any other account, encoded or not.
+      expect(allows(result, `${PREFIX}/GET/accounts/${OTHER_MAIN}`)).toBe(false);
+      expect(allows(result, `${PREFIX}/GET/accounts/%61${OTHER_MAIN.slice(1)}`)).toBe(false);
+    }
+  });
+
+  it('denies, without reading DynamoDB, a raw segment that does not decode once to the path parameter or to an account id', async () => {
+    const cases: Array<[string, string | undefined]> = [
+      [`%2561${MAIN.slice(1)}`, `%61${MAIN.slice(1)}`], // double encoding: one decode is not an id
+      [`%61${OTHER_MAIN.slice(1)}`, MAIN], // the raw path and the parameter name different accounts
+      [`${MAIN}%2Fclients`, `${MAIN}/clients`], // an encoded slash
+      ['acc_%2A', 'acc_*'],
+      ['%E0%A4%A', '%E0%A4%A'], // not decodable
+    ];
+    for (const [raw, param] of cases) {
+      const result = await authorize(
+        { verify: verify(), db, table: TABLE },
+        { ...event(`Bearer ${await token('u1')}`, 'GET', `/accounts/${raw}`), pathParameters: param === undefined ? null : { accountId: param } },
+      );
+      expect(result.context?.scope, raw).toBe('denied');
+      expect(allows(result, `${PREFIX}/GET/accounts/${raw}`), raw).toBe(false);
+    }
+    expect(ddb).not.toHaveReceivedCommand(BatchGetCommand);
+  });
+
   it.each([
     ['a throttling error', new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} })],
     ['a missing table', new ResourceNotFoundException({ message: 'no table', $metadata: {} })],

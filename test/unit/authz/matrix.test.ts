@@ -47,8 +47,9 @@ const SPEC_1: Row[] = [
 /*
  * What the prose of SPEC.md 1.1-1.4 and 4.2 adds to the table: 1.2 "cannot add or remove
  * members", 1.3 "full access to the documents they created (view, edit, delete)", 1.4
- * "cannot create, edit or delete anything"; 4.2 the bookkeeping functions (accounting,
- * payments, UPO) of Backoffice, which does not delete documents or manage anything.
+ * "cannot create, edit or delete anything"; 4.1 the Accountant activates self-bookkeeping
+ * but only the management role (the Owner) switches it off; 4.2 the bookkeeping functions
+ * (accounting, payments, UPO) of Backoffice, which does not delete documents or manage anything.
  */
 const SPEC_1_PROSE_AND_4_2: Row[] = [
   row('remove members (1.2)',                                     ['yes', 'no',  'no',       'no',  'no'],  [{ action: 'users.remove' }]),
@@ -62,6 +63,8 @@ const SPEC_1_PROSE_AND_4_2: Row[] = [
   row('view tax-office receipts, UPO (4.2)',                      ['yes', 'yes', 'no',       'yes', 'yes'], [{ action: 'upo.view' }]),
   row('submit tax-office receipts, UPO (4.2)',                    ['yes', 'yes', 'no',       'no',  'yes'], [{ action: 'upo.submit' }]),
   row('manage integrations and add-ons (2.3)',                    ['yes', 'yes', 'no',       'no',  'no'],  [{ action: 'integrations.manage' }]),
+  row('activate self-bookkeeping (4.1)',                          ['yes', 'no',  'no',       'yes', 'no'],  [{ action: 'accounting.activate-self-bookkeeping' }]),
+  row('deactivate self-bookkeeping (4.1)',                        ['yes', 'no',  'no',       'no',  'no'],  [{ action: 'accounting.deactivate-self-bookkeeping' }]),
 ];
 
 const ROWS = [...SPEC_1, ...SPEC_1_PROSE_AND_4_2];

@@ -22,14 +22,15 @@ const NAIVE_ROLES: Record<string, Set<string>> = {
   // 1.1: full control.
   owner: new Set(ALL),
   // 1.2: everything but members, roles, sub-account administration, plan, billing, audit, Backoffice seats
-  // and the accountant's switch.
+  // and the self-bookkeeping switch (4.1: the accountant turns it on, the Owner off).
   manager: new Set(
     [...ALL].filter(
       (p) =>
         !p.startsWith('organization.') &&
         !['users.invite', 'users.change-roles', 'users.remove'].includes(p) &&
         !['sub-accounts.create', 'sub-accounts.edit', 'sub-accounts.archive', 'sub-accounts.manage-access'].includes(p) &&
-        p !== 'accounting.activate-self-bookkeeping',
+        p !== 'accounting.activate-self-bookkeeping' &&
+        p !== 'accounting.deactivate-self-bookkeeping',
     ),
   ),
   // 1.3: own documents; full client and item lists; reports of own data.

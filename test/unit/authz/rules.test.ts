@@ -187,11 +187,19 @@ describe('SPEC.md 4: Backoffice, plans and features', () => {
     }
   });
 
-  it('4.1: only the Owner holds the right to assign Backoffice, and only the Owner and the Accountant may activate self-bookkeeping', () => {
+  it('4.1: only the Owner holds the right to assign Backoffice, only the Owner and the Accountant may activate self-bookkeeping, only the Owner may deactivate it', () => {
     const holders = (permission: number) =>
       (['owner', 'manager', 'employee', 'accountant', 'backoffice'] as const).filter((r) => (BUILT_IN_PERMISSIONS[r][permission >>> 5]! & (1 << (permission & 31))) !== 0);
     expect(holders(ALL_PERMISSIONS.indexOf('organization.assign-backoffice'))).toEqual(['owner']);
     expect(holders(ALL_PERMISSIONS.indexOf('accounting.activate-self-bookkeeping'))).toEqual(['owner', 'accountant']);
+    expect(holders(ALL_PERMISSIONS.indexOf('accounting.deactivate-self-bookkeeping'))).toEqual(['owner']);
+  });
+
+  it('keeps the bit of every permission that existed before deactivation had its own: stored custom roles mean what they meant', () => {
+    // Custom roles are stored compiled; a permission added later must take a new bit, never shift old ones.
+    expect(ALL_PERMISSIONS.indexOf('accounting.activate-self-bookkeeping')).toBe(50);
+    expect(ALL_PERMISSIONS.indexOf('organization.assign-backoffice')).toBe(61);
+    expect(ALL_PERMISSIONS.indexOf('accounting.deactivate-self-bookkeeping')).toBe(62);
   });
 
   it('4.4: the first Backoffice seat is included, every further one costs EUR 25.00 a month', () => {

@@ -79,6 +79,47 @@ describe('the API handler wrapper', () => {
     expect(fields).toEqual(['body.lines.0.quantity', 'body.name']);
   });
 
+  it('caps a 400 at the first 20 field errors, counting the rest in moreErrors', async () => {
+    const h = createApiHandler('identity', { getMe: async (req) => jsonResponse(200, parseJsonBody(req, z.array(z.number()))) });
+    const res = await h(event({ body: JSON.stringify(Array.from({ length: 100 }, () => 'x')) }), context);
+    expect(res.statusCode).toBe(400);
+    const p = problemOf(res.body) as ReturnType<typeof problemOf> & { moreErrors?: number };
+    expect(p.errors).toHaveLength(20);
+    expect(p.moreErrors).toBe(80);
+    expect(p.detail).toBe('100 invalid fields');
+  });
+
+  it('keeps a 400 for 80,000 unknown keys small (100,000 are over 1 MiB, a 413): each message and field name is bounded', async () => {
+    const h = createApiHandler('identity', { getMe: async (req) => jsonResponse(200, parseJsonBody(req, z.object({}).strict())) });
+    const keys = Object.fromEntries(Array.from({ length: 80_000 }, (_, i) => [`k${i}`, 1]));
+    const res = await h(event({ body: JSON.stringify(keys) }), context);
+    expect(res.statusCode).toBe(400);
+    expect(res.body.length).toBeLessThan(4_096);
+    const [e] = problemOf(res.body).errors as Array<{ field: string; message: string }>;
+    expect(e!.message.length).toBeLessThanOrEqual(200);
+    const long = await createApiHandler('identity', {
+      getMe: async (req) => jsonResponse(200, parseJsonBody(req, z.record(z.string(), z.number()))),
+    })(event({ body: JSON.stringify({ ['k'.repeat(10_000)]: 'x' }) }), context);
+    expect((problemOf(long.body).errors as Array<{ field: string }>)[0]!.field.length).toBeLessThanOrEqual(200);
+  });
+
+  it('answers 413 payload-too-large for a body over 1 MiB, before parsing it', async () => {
+    let parsed = false;
+    const h = createApiHandler('identity', {
+      getMe: async (req) => {
+        parsed = true;
+        return jsonResponse(200, parseJsonBody(req, z.unknown()));
+      },
+    });
+    const over = await h(event({ httpMethod: 'GET', body: JSON.stringify('x'.repeat(1024 * 1024)) }), context);
+    expect(over.statusCode).toBe(413);
+    expect(problemOf(over.body).type).toBe('https://kontor.dev/problems/payload-too-large');
+    expect(parsed).toBe(false);
+    // Counted in bytes of UTF-8, as API Gateway counts: 400,000 three-byte characters are over.
+    expect((await h(event({ body: JSON.stringify('€'.repeat(400_000)) }), context)).statusCode).toBe(413);
+    expect((await h(event({ body: JSON.stringify('x'.repeat(1024 * 1024 - 2)) }), context)).statusCode).toBe(200);
+  });
+
   it('answers 400 naming the body when it is not JSON', async () => {
     const h = createApiHandler('identity', { getMe: async (req) => jsonResponse(200, parseJsonBody(req, z.object({}))) });
     const res = await h(event({ body: '{not json' }), context);

@@ -148,7 +148,7 @@ describe('the authorizer decision metric', () => {
     const ddb = mockClient(DynamoDBDocumentClient);
     ddb.rejects(new Error('throttled'));
     try {
-      await expect(authorize(ok, ev('/accounts/x/clients', 'acc_01JTEST0000000000000000000'))).rejects.toThrow();
+      await expect(authorize(ok, ev('/accounts/acc_01JTEST0000000000000000000/clients', 'acc_01JTEST0000000000000000000'))).rejects.toThrow();
       expect(decisions().map((d) => [d.outcome, d.reason])).toEqual([['unavailable', 'dynamodb']]);
     } finally {
       ddb.restore();

@@ -18,7 +18,7 @@ import { acceptOutcome, invitationExpiresAt, newInvitationId, normalizeEmail, pa
 import { auditEntry } from '../domain/audit.js';
 import { throwUnlessOk } from '../domain/refusals.js';
 import type { Caller } from '../http/api.js';
-import { assertNotInOrganization, assignmentSteps, joinSteps } from './members.js';
+import { assertNotInOrganization, assignmentSteps, joinSteps, requireOwnReach } from './members.js';
 import { loadOrganization, orgState, roleToAssign } from './organization.js';
 
 /*
@@ -46,6 +46,7 @@ export async function createInvitation(store: Store, p: Actor, body: CreateInvit
     }
     const ref = parseAccountId(body.subAccountId);
     if (!ref || ref.mainAccountId !== p.accountId) throw new NotFound('no such sub-account in this organization');
+    await requireOwnReach(store, p, p.accountId, body.subAccountId);
     target = body.subAccountId;
   }
   const account = await getAccount(store, target);

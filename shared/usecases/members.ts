@@ -195,6 +195,18 @@ function grantTarget(p: Principal, subAccountId: string): string {
   return main;
 }
 
+/**
+ * Nobody hands out access to a sub-account they cannot reach themselves (SPEC 7.2), by a
+ * grant or by an invitation into it: anyone but the Owner needs their own grant there.
+ */
+export async function requireOwnReach(store: Store, p: Principal, mainAccountId: string, subAccountId: string): Promise<void> {
+  if (p.role !== 'owner' && !(await grants.getGrant(store, mainAccountId, p.userId, subAccountId))) {
+    throw new Forbidden('you cannot give access to a sub-account you have no access to yourself', {
+      extensions: { reason: 'no-own-access' },
+    });
+  }
+}
+
 /** PUT /members/{userId}/grants/{subAccountId}: idempotent; only main-account members, only this organization's sub-accounts. */
 export async function grantSubAccount(
   store: Store,
@@ -214,12 +226,7 @@ export async function grantSubAccount(
   if (!account || account.organizationId !== p.organizationId) throw new NotFound('no such sub-account in this organization');
   const org = await loadOrganization(store, p.organizationId);
   throwUnlessOk(checkMemberChange(p, roleToAssign(member.role, org)));
-  // Nobody hands out access they do not have: anyone but the Owner needs their own grant.
-  if (p.role !== 'owner' && !(await grants.getGrant(store, main, p.userId, subAccountId))) {
-    throw new Forbidden('you cannot give access to a sub-account you have no access to yourself', {
-      extensions: { reason: 'no-own-access' },
-    });
-  }
+  await requireOwnReach(store, p, main, subAccountId);
   const now = store.now().toISOString();
   const grant: Grant = { organizationId: p.organizationId, mainAccountId: main, subAccountId, userId, grantedBy: p.userId, grantedAt: now };
   try {

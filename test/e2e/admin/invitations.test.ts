@@ -106,3 +106,23 @@ describe('invitations', () => {
     expectProblem(await call('POST', `/invitations/${inv.body.invitationId}/accept`, { token: await who.token() }), 409, 'conflict', 'role-deleted');
   });
 });
+
+describe('invitations into sub-accounts', () => {
+  it('when an inviter without access to a sub-account invites into it, it refuses (403 no-own-access), as a grant would; with a grant there, it invites', async () => {
+    const org = await createOrganization({
+      subAccounts: 2,
+      customRoles: [{ key: 'inviter', name: 'Inviter', permissions: ['users.view', 'users.invite', 'clients.view'] }],
+      members: [{ key: 'owner', role: 'owner' }, { key: 'inv', role: 'custom:inviter', grants: [1] }],
+    });
+    const A = `/accounts/${org.mainAccountId}`;
+    const role = `custom:${org.roleIds.inviter}`;
+    const [ungranted, granted] = org.subAccountIds;
+    const refused = await as(org.users.inv!, 'POST', `${A}/invitations`, { email: invitee('far').email, role, subAccountId: ungranted });
+    expectProblem(refused, 403, 'forbidden', 'no-own-access');
+    const allowed = await as(org.users.inv!, 'POST', `${A}/invitations`, { email: invitee('near').email, role, subAccountId: granted });
+    expect(allowed.status, allowed.text).toBe(201);
+    // The Owner reaches every sub-account (SPEC 3.5) and may invite into any.
+    const byOwner = await as(org.users.owner!, 'POST', `${A}/invitations`, { email: invitee('own').email, role, subAccountId: ungranted });
+    expect(byOwner.status, byOwner.text).toBe(201);
+  });
+});

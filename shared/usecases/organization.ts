@@ -102,7 +102,9 @@ export async function signUp(store: Store, caller: Caller, body: SignUpInput, id
   const now = store.now().toISOString();
   const organizationId = newOrganizationId();
   const mainAccountId = mainAccountIdOf(organizationId);
-  const email = caller.email?.toLowerCase() ?? '';
+  // Only an address the identity provider verified is stored: it is shown to the other
+  // members and ties the profile to invitations, so an unverified claim must not reach it.
+  const email = caller.emailVerified ? (caller.email?.toLowerCase() ?? '') : '';
   const organization: Organization = {
     organizationId,
     name: body.name,
@@ -119,7 +121,7 @@ export async function signUp(store: Store, caller: Caller, body: SignUpInput, id
       accounts.accountPutStep(store, { accountId: mainAccountId, organizationId, kind: 'main', name: body.name, status: 'active', createdAt: now, version: 1 }),
       membershipPutStep(store, { accountId: mainAccountId, organizationId, userId: caller.userId, email, role: 'owner', createdAt: now, version: 1 }),
       signUpPutStep(store, { userId: caller.userId, organizationId, idempotencyKey, createdAt: now }),
-      userProfileStep(store, { userId: caller.userId, email, updatedAt: now }),
+      ...(email ? [userProfileStep(store, { userId: caller.userId, email, updatedAt: now })] : []),
       auditStep(
         store,
         {

@@ -36,6 +36,17 @@ describe('sign-up', () => {
     expect(entry).toMatchObject({ action: 'organization.created', actorId: user.sub, before: null, after: { plan: 'free' } });
   });
 
+  it('when the e-mail claim is unverified, it stores no e-mail for the new Owner (other members never see an unverified address)', async () => {
+    const sub = `signup-${randomUUID()}`;
+    const token = await tokenFor({ sub, email: `${sub}@unverified.example`, emailVerified: false });
+    const created = await call('POST', '/organizations', { token, body: { name: 'Unverified Ltd' } });
+    expect(created.status, created.text).toBe(201);
+    const self = await call('GET', `/accounts/${created.body.mainAccountId}/members/${encodeURIComponent(sub)}`, { token });
+    expect(self.status, self.text).toBe(200);
+    expect(self.body.email).toBe('');
+    expect(JSON.stringify(self.body)).not.toContain('unverified.example');
+  });
+
   it('lets concurrent sign-ups of one user create exactly one organization', async () => {
     const user = newUser();
     const results = await Promise.all(

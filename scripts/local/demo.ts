@@ -1,3 +1,4 @@
+import { organizationSeatEntity } from '#shared/data/entities/organization-seat.js';
 import type { Stored } from '#shared/data/dynamo.js';
 import { accountEntity } from '#shared/data/entities/account.js';
 import { grantEntity } from '#shared/data/entities/grant.js';
@@ -97,6 +98,7 @@ export function demoItems(now: string = new Date(0).toISOString()): Stored[] {
         createdAt: now,
         version: 1,
       }),
+      organizationSeatEntity.item({ organizationId: DEMO_ORGANIZATION_ID, userId: u.userId, accountId: u.accountId }),
     ]),
     // SPEC 3.3: the manager has been given access to the first sub-account only.
     grantEntity.item({

@@ -4,7 +4,7 @@ import type { Principal } from '../authz/engine.js';
 import { customRoleIdOf } from '../authz/roles.js';
 import type { createInvitationBody } from '../contracts/members.js';
 import type { Store } from '../data/context.js';
-import { transact, type TxStep } from '../data/dynamo.js';
+import { transact, TransientConflict, type TxStep } from '../data/dynamo.js';
 import { activeAccountStep, getAccount } from '../data/entities/account.js';
 import { auditStep } from '../data/entities/audit.js';
 import { currentOn } from '../data/entities/guards.js';
@@ -132,7 +132,12 @@ export async function revokeInvitation(store: Store, p: Actor, invitationId: str
   return revoked;
 }
 
-export async function acceptInvitation(store: Store, caller: Caller, invitationId: string): Promise<{ invitation: Invitation; member: Membership }> {
+export async function acceptInvitation(
+  store: Store,
+  caller: Caller,
+  invitationId: string,
+  attempt = 0,
+): Promise<{ invitation: Invitation; member: Membership }> {
   const ref = parseInvitationId(invitationId);
   const invitation = ref && (await invitations.getInvitation(store, ref));
   if (!ref || !invitation) throw new NotFound('no such invitation');
@@ -187,10 +192,15 @@ export async function acceptInvitation(store: Store, caller: Caller, invitationI
     // A retry racing the first attempt: the invitation came back with the refusal; accepted by this caller, answer like it.
     const current = currentOn(e, invitations.invitationEntity);
     if (current?.status === 'accepted' && current.acceptedBy === caller.userId) return repeated(store, current);
+    // Lost an overlapping race (another acceptance of this person into the organization, or
+    // of this invitation): decide again on what is there now, which then answers precisely.
+    if (e instanceof TransientConflict && attempt < MAX_ACCEPT_ATTEMPTS - 1) return acceptInvitation(store, caller, invitationId, attempt + 1);
     throw e;
   }
   return { invitation: accepted, member };
 }
+
+const MAX_ACCEPT_ATTEMPTS = 3;
 
 async function repeated(store: Store, invitation: Invitation): Promise<{ invitation: Invitation; member: Membership }> {
   const member = await getMembership(store, invitation.accountId, invitation.acceptedBy!);

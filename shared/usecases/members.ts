@@ -7,6 +7,7 @@ import { transact, type TxStep } from '../data/dynamo.js';
 import { accountInOrganizationStep, activeAccountStep, getAccount } from '../data/entities/account.js';
 import { auditStep } from '../data/entities/audit.js';
 import * as grants from '../data/entities/grant.js';
+import { seatClaimStep, seatReleaseStep } from '../data/entities/organization-seat.js';
 import { currentOn } from '../data/entities/guards.js';
 import * as memberships from '../data/entities/membership.js';
 import { organizationGuardStep, type Organization } from '../data/entities/organization.js';
@@ -66,7 +67,11 @@ export function joinSteps(store: Store, joining: Joining, at: string): { members
   const membership: Membership = { ...joining, createdAt: at, version: 1 };
   return {
     membership,
-    steps: [memberships.membershipPutStep(store, membership), activeAccountStep(store, membership.organizationId, membership.accountId)],
+    steps: [
+      memberships.membershipPutStep(store, membership),
+      seatClaimStep(store, { organizationId: membership.organizationId, userId: membership.userId, accountId: membership.accountId }),
+      activeAccountStep(store, membership.organizationId, membership.accountId),
+    ],
   };
 }
 
@@ -163,7 +168,7 @@ export async function removeMember(store: Store, p: Actor, userId: string, versi
   }
   const org = await loadOrganization(store, p.organizationId);
   throwUnlessOk(checkMemberChange(p, roleToAssign(m.role, org)));
-  const steps: TxStep[] = [memberships.membershipDeleteStep(store, m)];
+  const steps: TxStep[] = [memberships.membershipDeleteStep(store, m), seatReleaseStep(store, m.organizationId, m.userId)];
   if (m.role === 'owner') {
     const other = await otherOwner(store, org, m.userId);
     throwUnlessOk(checkOwnerRemains(m.role, undefined, other ? 1 : 0));

@@ -1,3 +1,4 @@
+import { seatClaimStep } from '../data/entities/organization-seat.js';
 import type { z } from 'zod';
 import type { RoleToAssign } from '../authz/assignment.js';
 import { decide, type Principal } from '../authz/engine.js';
@@ -121,6 +122,7 @@ export async function signUp(store: Store, caller: Caller, body: SignUpInput, id
       accounts.accountPutStep(store, { accountId: mainAccountId, organizationId, kind: 'main', name: body.name, status: 'active', createdAt: now, version: 1 }),
       membershipPutStep(store, { accountId: mainAccountId, organizationId, userId: caller.userId, email, role: 'owner', createdAt: now, version: 1 }),
       signUpPutStep(store, { userId: caller.userId, organizationId, idempotencyKey, createdAt: now }),
+      seatClaimStep(store, { organizationId, userId: caller.userId, accountId: mainAccountId }),
       ...(email ? [userProfileStep(store, { userId: caller.userId, email, updatedAt: now })] : []),
       auditStep(
         store,

@@ -1,3 +1,4 @@
+import { organizationSeatEntity } from '#shared/data/entities/organization-seat.js';
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -108,6 +109,7 @@ export async function createOrganization(spec: OrgSpec): Promise<TestOrganizatio
     items.push(
       userEntity.item({ userId, email, updatedAt: now }),
       membershipEntity.item({ accountId, organizationId, userId, email, role: roleOf(m.role), createdAt: now, version: 1 }),
+      organizationSeatEntity.item({ organizationId, userId, accountId }),
       ...(m.grants ?? []).map((i) =>
         grantEntity.item({ organizationId, mainAccountId, subAccountId: subAccountIds[i]!, userId, grantedBy: 'test', grantedAt: now }),
       ),

@@ -126,3 +126,23 @@ describe('invitations into sub-accounts', () => {
     expect(byOwner.status, byOwner.text).toBe(201);
   });
 });
+
+describe('one account per organization, under races', () => {
+  it('when four invitations of one organization are accepted at once, exactly one makes a membership; the others are 409 already-member', async () => {
+    const org = await createOrganization({ subAccounts: 3, members: [{ key: 'owner', role: 'owner' }] });
+    const A = `/accounts/${org.mainAccountId}`;
+    const person = invitee('racer');
+    const ids: string[] = [];
+    for (const target of [undefined, ...org.subAccountIds]) {
+      const created = await as(org.users.owner!, 'POST', `${A}/invitations`, { email: person.email, role: 'employee', ...(target ? { subAccountId: target } : {}) });
+      expect(created.status, created.text).toBe(201);
+      ids.push(created.body.invitationId);
+    }
+    const token = await person.token();
+    const answers = await Promise.all(ids.map((id) => call('POST', `/invitations/${id}/accept`, { token })));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409, 409]);
+    for (const refused of answers.filter((a) => a.status === 409)) expect(refused.body.reason).toBe('already-member');
+    const me = await call('GET', '/me', { token });
+    expect(me.body.memberships.filter((m: { organizationId: string }) => m.organizationId === org.organizationId)).toHaveLength(1);
+  });
+});

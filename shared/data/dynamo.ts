@@ -54,6 +54,28 @@ export interface Condition {
 /** The transaction lost a race with another writer of the same items: retrying may succeed. */
 export class TransientConflict extends Conflict {}
 
+/** Full-jitter exponential backoff (AWS Architecture Blog), capped: racing writers spread out. */
+const backoff = (attempt: number, baseMs = 5, capMs = 200): number => Math.random() * Math.min(capMs, baseMs * 2 ** Math.min(attempt, 10));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The one retry of lost races: runs `attempt` (read, decide, write) again after a jittered
+ * backoff while it fails with TransientConflict, at most `attempts` times, then answers
+ * `exhausted()`. Any other error ends it at once. Each attempt reads afresh, so the decision
+ * is always made on what is there now.
+ */
+export async function retryLostRaces<T>(attempts: number, exhausted: () => DomainError, attempt: () => Promise<T>): Promise<T> {
+  for (let n = 0; n < attempts; n++) {
+    try {
+      return await attempt();
+    } catch (e) {
+      if (!(e instanceof TransientConflict)) throw e;
+    }
+    if (n < attempts - 1) await sleep(backoff(n));
+  }
+  throw exhausted();
+}
+
 const THROTTLED = new Set([
   'ThrottlingError',
   'ThrottlingException',

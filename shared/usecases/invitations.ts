@@ -4,7 +4,7 @@ import type { Principal } from '../authz/engine.js';
 import { customRoleIdOf } from '../authz/roles.js';
 import type { createInvitationBody } from '../contracts/members.js';
 import type { Store } from '../data/context.js';
-import { transact, TransientConflict, type TxStep } from '../data/dynamo.js';
+import { retryLostRaces, transact, type TxStep } from '../data/dynamo.js';
 import { activeAccountStep, getAccount } from '../data/entities/account.js';
 import { auditStep } from '../data/entities/audit.js';
 import { currentOn } from '../data/entities/guards.js';
@@ -132,12 +132,14 @@ export async function revokeInvitation(store: Store, p: Actor, invitationId: str
   return revoked;
 }
 
-export async function acceptInvitation(
-  store: Store,
-  caller: Caller,
-  invitationId: string,
-  attempt = 0,
-): Promise<{ invitation: Invitation; member: Membership }> {
+const MAX_ACCEPT_ATTEMPTS = 3;
+
+export const acceptInvitation = (store: Store, caller: Caller, invitationId: string): Promise<{ invitation: Invitation; member: Membership }> =>
+  // A lost overlapping race (another acceptance of this person into the organization, or of
+  // this invitation) is decided again on what is there now, which then answers precisely.
+  retryLostRaces(MAX_ACCEPT_ATTEMPTS, () => new Conflict('the invitation kept changing; retry'), () => acceptOnce(store, caller, invitationId));
+
+async function acceptOnce(store: Store, caller: Caller, invitationId: string): Promise<{ invitation: Invitation; member: Membership }> {
   const ref = parseInvitationId(invitationId);
   const invitation = ref && (await invitations.getInvitation(store, ref));
   if (!ref || !invitation) throw new NotFound('no such invitation');
@@ -192,15 +194,10 @@ export async function acceptInvitation(
     // A retry racing the first attempt: the invitation came back with the refusal; accepted by this caller, answer like it.
     const current = currentOn(e, invitations.invitationEntity);
     if (current?.status === 'accepted' && current.acceptedBy === caller.userId) return repeated(store, current);
-    // Lost an overlapping race (another acceptance of this person into the organization, or
-    // of this invitation): decide again on what is there now, which then answers precisely.
-    if (e instanceof TransientConflict && attempt < MAX_ACCEPT_ATTEMPTS - 1) return acceptInvitation(store, caller, invitationId, attempt + 1);
     throw e;
   }
   return { invitation: accepted, member };
 }
-
-const MAX_ACCEPT_ATTEMPTS = 3;
 
 async function repeated(store: Store, invitation: Invitation): Promise<{ invitation: Invitation; member: Membership }> {
   const member = await getMembership(store, invitation.accountId, invitation.acceptedBy!);

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Principal } from '../authz/engine.js';
 import type { createPaymentBody } from '../contracts/invoicing.js';
 import type { Store } from '../data/context.js';
-import { TransientConflict } from '../data/dynamo.js';
+import { retryLostRaces, TransientConflict } from '../data/dynamo.js';
 import { getDocument, type Document } from '../data/entities/document.js';
 import * as payments from '../data/entities/payment.js';
 import type { Page, PageRequest } from '../data/paginator.js';
@@ -34,16 +34,8 @@ async function visibleInvoice(store: Store, p: Principal, invoiceId: string): Pr
 }
 
 /** Retries `attempt` while it loses races on the invoice; the decision is remade every time. */
-async function onFreshInvoice<T>(attempt: () => Promise<T>): Promise<T> {
-  for (let i = 0; i < MAX_ATTEMPTS; i++) {
-    try {
-      return await attempt();
-    } catch (e) {
-      if (!(e instanceof TransientConflict)) throw e;
-    }
-  }
-  throw new StaleVersion('the invoice kept changing; retry the payment');
-}
+const onFreshInvoice = <T>(attempt: () => Promise<T>): Promise<T> =>
+  retryLostRaces(MAX_ATTEMPTS, () => new StaleVersion('the invoice kept changing; retry the payment'), attempt);
 
 export const list = (store: Store, p: Principal, page: Omit<PageRequest, 'boundTo'>): Promise<Page<payments.Payment>> =>
   payments.listPayments(store, { accountId: p.accountId, scope: listScope(p, 'payments.view'), userId: p.userId }, { ...page, boundTo: p.userId });

@@ -3,7 +3,7 @@ import { DOCUMENT_KINDS, formatDocumentNumber, type DocumentKind } from '../../d
 import { DOCUMENT_STATUSES } from '../../domain/invoicing/status.js';
 import { Conflict, NotFound, ServiceUnavailable, StaleVersion } from '../../domain/errors.js';
 import type { Store } from '../context.js';
-import { deleteItem, getItem, putItem, transact, TransientConflict, type Condition, type OnConditionFailed, type Stored, type TxStep } from '../dynamo.js';
+import { deleteItem, getItem, putItem, retryLostRaces, transact, TransientConflict, type Condition, type OnConditionFailed, type Stored, type TxStep } from '../dynamo.js';
 import { defineEntity, parseOptional, seg } from '../entity.js';
 import { queryEach, queryPage, type Page, type PageRequest, type QuerySpec } from '../paginator.js';
 
@@ -119,10 +119,6 @@ export const documentCounterEntity = defineEntity({
 /** Attempts before giving up with a 503 (nothing written). Contention is per account and kind. */
 export const MAX_NUMBERING_ATTEMPTS = 60;
 
-/** Full-jitter exponential backoff (AWS Architecture Blog), capped: racing writers spread out. */
-const backoff = (attempt: number, baseMs = 5, capMs = 200): number => Math.random() * Math.min(capMs, baseMs * 2 ** Math.min(attempt, 10));
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** A document's refusal from the item as it is now: gone is a 404, anything else moved it (409 with its version). */
 const documentMoved =
   (read: Document): OnConditionFailed =>
@@ -169,44 +165,39 @@ async function writeNumbered(
   onRefused: OnConditionFailed,
 ): Promise<Document> {
   const { accountId, kind } = document;
-  for (let attempt = 0; attempt < MAX_NUMBERING_ATTEMPTS; attempt++) {
+  const exhausted = () => new ServiceUnavailable('the document number could not be assigned; retry the request');
+  return retryLostRaces(MAX_NUMBERING_ATTEMPTS, exhausted, async () => {
     const last = await getCounter(store, accountId, kind);
     const next = last + 1;
     const numbered: Document = { ...document, sequence: next, number: formatDocumentNumber(kind, next) };
-    try {
-      await transact(store, [
-        // Guard: the counter is still at the value read (absent when nothing was numbered yet).
-        {
-          item: {
-            Put: {
-              TableName: store.table,
-              Item: documentCounterEntity.item({ accountId, kind, last: next }),
-              ConditionExpression: last === 0 ? 'attribute_not_exists(pk)' : '#last = :last',
-              ...(last === 0 ? {} : { ExpressionAttributeNames: { '#last': 'last' }, ExpressionAttributeValues: { ':last': last } }),
-            },
+    await transact(store, [
+      // Guard: the counter is still at the value read (absent when nothing was numbered yet).
+      {
+        item: {
+          Put: {
+            TableName: store.table,
+            Item: documentCounterEntity.item({ accountId, kind, last: next }),
+            ConditionExpression: last === 0 ? 'attribute_not_exists(pk)' : '#last = :last',
+            ...(last === 0 ? {} : { ExpressionAttributeNames: { '#last': 'last' }, ExpressionAttributeValues: { ':last': last } }),
           },
-          onConditionFailed: () => new TransientConflict('another document took this number'),
         },
-        {
-          item: {
-            Put: {
-              TableName: store.table,
-              Item: documentEntity.item(numbered),
-              ConditionExpression: guard.expression,
-              ...(guard.names ? { ExpressionAttributeNames: guard.names } : {}),
-              ...(guard.values ? { ExpressionAttributeValues: guard.values } : {}),
-            },
+        onConditionFailed: () => new TransientConflict('another document took this number'),
+      },
+      {
+        item: {
+          Put: {
+            TableName: store.table,
+            Item: documentEntity.item(numbered),
+            ConditionExpression: guard.expression,
+            ...(guard.names ? { ExpressionAttributeNames: guard.names } : {}),
+            ...(guard.values ? { ExpressionAttributeValues: guard.values } : {}),
           },
-          onConditionFailed: onRefused,
         },
-      ]);
-      return numbered;
-    } catch (e) {
-      if (!(e instanceof TransientConflict)) throw e;
-      await sleep(backoff(attempt));
-    }
-  }
-  throw new ServiceUnavailable('the document number could not be assigned; retry the request');
+        onConditionFailed: onRefused,
+      },
+    ]);
+    return numbered;
+  });
 }
 
 // Pattern "create a document": Put guarded by attribute_not_exists(pk); an issued one takes its number in the same transaction.

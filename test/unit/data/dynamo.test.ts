@@ -1,5 +1,5 @@
 import 'aws-sdk-client-mock-vitest/extend';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import {
@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { getItem, putItem, transact, TransientConflict, mapDynamoError } from '#shared/data/dynamo.js';
+import { getItem, putItem, retryLostRaces, transact, TransientConflict, mapDynamoError } from '#shared/data/dynamo.js';
 import { Conflict, NotFound, ServiceUnavailable, StaleVersion } from '#shared/domain/errors.js';
 import { BUILT_IN_PERMISSIONS } from '#shared/authz/roles.js';
 import { toHex } from '#shared/authz/permission-set.js';
@@ -135,5 +135,28 @@ describe('a throttled read through the API', () => {
     expect(res.statusCode).toBe(503);
     expect(res.headers).toMatchObject({ 'retry-after': '1', 'content-type': 'application/problem+json' });
     expect(JSON.parse(res.body)).toMatchObject({ type: 'https://kontor.dev/problems/service-unavailable', status: 503 });
+  });
+});
+
+describe('the one retry of lost races', () => {
+  const lost = () => new TransientConflict('lost');
+
+  it('decides again after a lost race and answers with the attempt that won', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    const attempt = vi.fn().mockRejectedValueOnce(lost()).mockRejectedValueOnce(lost()).mockResolvedValue('won');
+    await expect(retryLostRaces(5, () => new Conflict('gave up'), attempt)).resolves.toBe('won');
+    expect(attempt).toHaveBeenCalledTimes(3);
+    vi.restoreAllMocks();
+  });
+
+  it('stops at once on any other error, and answers exhausted() after the last lost race', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    const refused = vi.fn().mockRejectedValue(new NotFound('gone'));
+    await expect(retryLostRaces(5, () => new Conflict('gave up'), refused)).rejects.toBeInstanceOf(NotFound);
+    expect(refused).toHaveBeenCalledTimes(1);
+    const alwaysLost = vi.fn().mockRejectedValue(lost());
+    await expect(retryLostRaces(4, () => new ServiceUnavailable('gave up'), alwaysLost)).rejects.toBeInstanceOf(ServiceUnavailable);
+    expect(alwaysLost).toHaveBeenCalledTimes(4);
+    vi.restoreAllMocks();
   });
 });

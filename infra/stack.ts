@@ -9,6 +9,7 @@ import { KontorFunction } from './constructs/kontor-function.js';
 import { KontorTable, bindTable } from './constructs/table.js';
 import { KontorApi } from './constructs/kontor-api.js';
 import { KontorObservability } from './constructs/observability.js';
+import { KontorWaf, acknowledgeNoWaf } from './constructs/waf.js';
 
 export interface KontorStackProps extends StackProps {
   readonly config: StageConfig;
@@ -31,6 +32,8 @@ export class KontorStack extends Stack {
   readonly api: KontorApi;
   readonly cursorSecret: Secret;
   readonly observability: KontorObservability;
+  /** The stage's web ACL, when the stage config turns it on. */
+  readonly waf?: KontorWaf;
 
   constructor(scope: Construct, id: string, props: KontorStackProps) {
     super(scope, id, props);
@@ -96,6 +99,12 @@ export class KontorStack extends Stack {
       logRetention,
       removalPolicy,
     });
+
+    if (config.waf) {
+      this.waf = new KontorWaf(this, 'Waf', { stageName: config.stage, stage: this.api.api.deploymentStage, rateLimit: config.wafRateLimit });
+    } else {
+      acknowledgeNoWaf(this.api.api.deploymentStage);
+    }
 
     this.observability = new KontorObservability(this, 'Observability', {
       stageName: config.stage,

@@ -228,11 +228,6 @@ export class KontorApi extends Construct {
         'Request parameters are validated by API Gateway (the "parameters" validator); bodies and query strings are validated by each route\'s zod contract in its handler, which answers 400 problem+json naming every bad field. A gateway body model would duplicate the contract and answer without field names.',
     });
     for (const scope of [this.api, ...nestedStacks]) Validations.of(scope).acknowledge(NOT_COGNITO);
-    Validations.of(this.api.deploymentStage).acknowledge({
-      id: 'AwsSolutions-APIG3',
-      reason:
-        'No WAF web ACL in this stack: every non-public route requires a verified token and a permission, the stage is throttled, and the two public routes are static. Attach an account-managed web ACL to the stage where one exists (docs/deploy.md).',
-    });
     const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
     if (cloudWatchRole) {
       Validations.of(cloudWatchRole).acknowledge({

@@ -65,6 +65,10 @@ export const stageConfigSchema = z
     logLevel: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('INFO'),
     /** Where the stage's CloudWatch alarms are e-mailed (an SNS topic); no topic when unset. */
     alarmEmail: z.email({ error: 'must be an e-mail address' }).optional(),
+    /** An AWS WAF web ACL on the stage (managed rule groups and a per-IP rate rule); off by default. */
+    waf: boolean.default(false),
+    /** The WAF rate rule: requests one client IP may send in any 5 minutes before it is blocked. */
+    wafRateLimit: integer(10, 2_000_000_000).default(3_000),
   })
   .strict();
 

@@ -19,6 +19,7 @@ import { StageConfigError } from '../../shared/config/stage.js';
 import { METRIC, METRICS_NAMESPACE } from '../../shared/observability/metric-names.js';
 import { ALARM_THRESHOLDS, dashboardName } from '../../infra/constructs/observability.js';
 import { KontorApi, PARENT_FUNCTIONS, planResources } from '../../infra/constructs/kontor-api.js';
+import { MANAGED_RULE_GROUPS } from '../../infra/constructs/waf.js';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CURSOR_SECRET_LENGTH } from '../../infra/stack.js';
@@ -192,7 +193,7 @@ describe('the functions', () => {
         else process.env[k] = v;
       }
     }
-  });
+  }, 90_000);
 
   it('give each API function TABLE_NAME exactly when FUNCTIONS says it uses the table', () => {
     for (const [name, spec] of Object.entries(FUNCTIONS) as [FunctionName, (typeof FUNCTIONS)[FunctionName]][]) {
@@ -692,6 +693,36 @@ describe('alarm notifications', () => {
     expect(alarms).toHaveLength(4);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
   }, 120_000);
+});
+
+describe('the optional web ACL', () => {
+  it('when waf is set, puts managed rule groups and a per-IP rate rule in front of the stage, and cdk-nag passes without the APIG3 acknowledgment', () => {
+    const { app, stack: withWaf } = buildApp({
+      context: { ...cdkJsonContext(), ...SKIP_BUNDLING, waf: 'true', wafRateLimit: '500' },
+      outdir: freshOutdir(),
+    });
+    // Synthesis runs cdk-nag and throws on an unacknowledged finding.
+    const t = Template.fromJSON(app.synth().getStackByName(withWaf.stackName).template as Record<string, unknown>);
+    t.resourceCountIs('AWS::WAFv2::WebACL', 1);
+    const [acl] = Object.values(t.findResources('AWS::WAFv2::WebACL')) as { Properties: { Scope: string; DefaultAction: unknown; Rules: Record<string, unknown>[] } }[];
+    expect(acl!.Properties.Scope).toBe('REGIONAL');
+    expect(acl!.Properties.DefaultAction).toEqual({ Allow: {} });
+    const rules = acl!.Properties.Rules;
+    expect(rules.map((r) => r.Name)).toEqual([...MANAGED_RULE_GROUPS.map((g) => g.name), 'RatePerIp']);
+    expect(rules.at(-1)).toMatchObject({ Action: { Block: {} }, Statement: { RateBasedStatement: { Limit: 500, AggregateKeyType: 'IP' } } });
+    // Bodies up to the API's own 1 MiB limit must get through: the 8 KB body rule only counts.
+    const common = rules.find((r) => r.Name === 'AWSManagedRulesCommonRuleSet') as { Statement: { ManagedRuleGroupStatement: { RuleActionOverrides: unknown[] } } };
+    expect(common.Statement.ManagedRuleGroupStatement.RuleActionOverrides).toEqual([{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }]);
+    const stageId = withWaf.getLogicalId(withWaf.api.api.deploymentStage.node.defaultChild as CfnElement);
+    const [association] = Object.values(t.findResources('AWS::WAFv2::WebACLAssociation')) as { Properties: { ResourceArn: unknown; WebACLArn: unknown } }[];
+    expect(JSON.stringify(association!.Properties.ResourceArn)).toContain(`{"Ref":"${stageId}"}`);
+    expect(association!.Properties.WebACLArn).toEqual({ 'Fn::GetAtt': [withWaf.getLogicalId(withWaf.waf!.webAcl), 'Arn'] });
+  }, 120_000);
+
+  it('is off by default: no web ACL in the dev stack', () => {
+    template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
+  });
 });
 
 describe('cdk-nag', () => {

@@ -31,6 +31,8 @@ describe('stage configuration', () => {
       throttlingRateLimit: 50,
       throttlingBurstLimit: 100,
       logLevel: 'INFO',
+      waf: false,
+      wafRateLimit: 3000,
     });
   });
 

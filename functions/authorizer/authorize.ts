@@ -4,7 +4,7 @@ import { resolveAccess } from '#shared/authz/engine.js';
 import { apiArnPrefix } from '#shared/authz/arn.js';
 import { accountPolicy, denyAccountPolicy, userPolicy } from '#shared/authz/policy.js';
 import { toHex } from '#shared/authz/permission-set.js';
-import { bearerToken, InvalidToken, type TokenVerifier } from '#shared/auth/token.js';
+import { bearerToken, InvalidToken, KeySetUnavailable, type TokenVerifier } from '#shared/auth/token.js';
 import { parseAccountId, type AccountRef } from '#shared/domain/ids.js';
 import { loadAccessFacts } from '#shared/data/entities/access-facts.js';
 import { log, errorFields } from '#shared/http/log.js';
@@ -73,6 +73,12 @@ export async function authorize(
   try {
     identity = await deps.verify(token);
   } catch (e) {
+    if (e instanceof KeySetUnavailable) {
+      // Fail closed, as an outage: AUTHORIZER_FAILURE is a 503 problem (never an allow, never a 401).
+      log.error('signing keys unavailable', { reason: e.code });
+      authorizerDecision('unavailable', 'jwks');
+      throw new AuthorizerUnavailable();
+    }
     log.info('token rejected', { reason: e instanceof InvalidToken ? e.code : 'error' });
     authorizerDecision('deny', 'invalid-token');
     throw new Error('Unauthorized');

@@ -37,6 +37,28 @@ export class InvalidToken extends Error {
 }
 
 /**
+ * The issuer's keys could not be had (the JWKS endpoint down, slow, or answering something
+ * that is not a key set): nothing can be verified, which is an outage, not a bad token. The
+ * authorizer fails closed with a 503, so clients retry instead of discarding a good token.
+ */
+export class KeySetUnavailable extends Error {
+  constructor(readonly code: string) {
+    super(`signing keys unavailable: ${code}`);
+    this.name = 'KeySetUnavailable';
+  }
+}
+
+/**
+ * The longest token verified. API Gateway caps a REST request's headers at 10 KB, so a longer
+ * one can only come from elsewhere (the local runtime, a misrouted call); refusing it before
+ * parsing keeps a megabyte of base64 from being decoded and hashed.
+ */
+export const MAX_TOKEN_LENGTH = 8_192;
+
+/** A JWKS fetch gives up after this long: well inside the authorizer's 5 s Lambda timeout. */
+export const JWKS_TIMEOUT_MS = 2_000;
+
+/**
  * Clock skew tolerated between the issuer and Lambda, in seconds. Small on purpose: every
  * second of it extends a revoked or expired token's life, and managed clocks (NTP on the
  * identity provider, Lambda's time sync) agree to well under a second.
@@ -44,8 +66,13 @@ export class InvalidToken extends Error {
 export const CLOCK_SKEW_SECONDS = 5;
 
 export function createTokenVerifier(config: TokenVerifierConfig, keySet?: JWTVerifyGetKey): TokenVerifier {
-  const jwks = keySet ?? createRemoteJWKSet(new URL(config.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+  const jwks = keySet ?? createRemoteJWKSet(new URL(config.jwksUrl), {
+    cooldownDuration: 30_000,
+    cacheMaxAge: 600_000,
+    timeoutDuration: JWKS_TIMEOUT_MS,
+  });
   return async (token) => {
+    if (token.length > MAX_TOKEN_LENGTH) throw new InvalidToken('too-large');
     try {
       const { payload } = await jwtVerify(token, jwks, {
         issuer: config.issuer,
@@ -70,10 +97,23 @@ export function createTokenVerifier(config: TokenVerifierConfig, keySet?: JWTVer
       };
     } catch (e) {
       if (e instanceof InvalidToken) throw e;
+      if (isKeySetFailure(e)) throw new KeySetUnavailable(e instanceof errors.JOSEError ? e.code : 'fetch-failed');
       // Only jose's error code is kept: nothing about keys or the token reaches a caller.
       throw new InvalidToken(e instanceof errors.JOSEError ? e.code : 'malformed');
     }
   };
+}
+
+/**
+ * Failures of fetching the key set rather than of the token: jose's timeout and invalid-set
+ * errors, its generic error about the JWKS response (not 200, not JSON), and what fetch
+ * itself throws (a TypeError for a refused connection or DNS failure). An unknown `kid` is
+ * the token's fault (ERR_JWKS_NO_MATCHING_KEY) and stays a 401.
+ */
+function isKeySetFailure(e: unknown): boolean {
+  if (e instanceof errors.JWKSTimeout || e instanceof errors.JWKSInvalid) return true;
+  if (e instanceof errors.JOSEError) return e.code === 'ERR_JOSE_GENERIC' && /JSON Web Key Set/.test(e.message);
+  return e instanceof TypeError;
 }
 
 /** The token of an `Authorization: Bearer <token>` header, case-insensitive on both. */

@@ -107,6 +107,13 @@ describe('the authorizer', () => {
     expect((err as Error).message).toBe('Unauthorized');
   });
 
+  it('when the issuer\'s keys cannot be fetched, fails closed as unavailable (the gateway\'s 503), not Unauthorized (401)', async () => {
+    const unreachable = createTokenVerifier({ issuer: 'https://issuer.test', audience: 'kontor', jwksUrl: 'http://127.0.0.1:9/jwks.json' });
+    const err = await authorize({ verify: unreachable, db, table: TABLE }, event(`Bearer ${await token('u1')}`, 'GET', '/me')).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(AuthorizerUnavailable);
+    expect(ddb).not.toHaveReceivedCommand(BatchGetCommand);
+  });
+
   it('allows the user routes for a valid token on a path without an account, with no DynamoDB read', async () => {
     const result = await authorize(
       { verify: verify(), db, table: TABLE },

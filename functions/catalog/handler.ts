@@ -1,3 +1,4 @@
+import { invoicingContracts } from '#shared/contracts/invoicing.js';
 import { createApiHandler, jsonResponse, parse, parseJsonBody, requirePrincipal } from '#shared/http/api.js';
 import { accountPath } from '#shared/contracts/admin-common.js';
 import {
@@ -64,4 +65,4 @@ export const handler = createApiHandler('catalog', {
     await items.remove(defaultStore(), requirePrincipal(req), itemId);
     return noContent;
   },
-});
+}, invoicingContracts);

@@ -1,3 +1,4 @@
+import { invoicingContracts } from '#shared/contracts/invoicing.js';
 import { createApiHandler, jsonResponse, parse, parseJsonBody, requirePrincipal, type RouteImplementation } from '#shared/http/api.js';
 import { accountPath } from '#shared/contracts/admin-common.js';
 import { createDocumentBody, documentPath, listDocumentsQuery, updateDocumentBody } from '#shared/contracts/invoicing.js';
@@ -38,4 +39,4 @@ function routesFor(kind: DocumentKind): Record<string, RouteImplementation> {
   };
 }
 
-export const handler = createApiHandler('documents', Object.fromEntries(DOCUMENT_KINDS.flatMap((kind) => Object.entries(routesFor(kind)))));
+export const handler = createApiHandler('documents', Object.fromEntries(DOCUMENT_KINDS.flatMap((kind) => Object.entries(routesFor(kind)))), invoicingContracts);

@@ -86,4 +86,4 @@ export const handler = createApiHandler('members', {
     await roles.deleteRole(defaultStore(), requireActor(req), roleId, version);
     return noContent();
   },
-});
+}, c);

@@ -65,4 +65,4 @@ export const handler = createApiHandler('organization', {
     const out = await organization.listAudit(defaultStore(), requirePrincipal(req), { actor, target }, page);
     return jsonResponse(200, pageView(out, auditView));
   },
-});
+}, c);

@@ -1,3 +1,4 @@
+import { invoicingContracts } from '#shared/contracts/invoicing.js';
 import { createApiHandler, jsonResponse, parse, parseJsonBody, requirePrincipal } from '#shared/http/api.js';
 import { accountPath } from '#shared/contracts/admin-common.js';
 import { createPaymentBody, listCatalogQuery, paymentPath } from '#shared/contracts/invoicing.js';
@@ -27,4 +28,4 @@ export const handler = createApiHandler('payments', {
     await payments.remove(defaultStore(), requirePrincipal(req), paymentId);
     return { statusCode: 204, headers: {}, body: '' };
   },
-});
+}, invoicingContracts);

@@ -1,3 +1,4 @@
+import { invoicingContracts } from '#shared/contracts/invoicing.js';
 import { createApiHandler, jsonResponse, parse, requirePrincipal } from '#shared/http/api.js';
 import { exportPath, exportQuery, reportPath, reportQuery } from '#shared/contracts/invoicing.js';
 import { defaultStore } from '#shared/data/context.js';
@@ -18,4 +19,4 @@ export const handler = createApiHandler('reporting', {
     const page = await reporting.exportPage(defaultStore(), requirePrincipal(req), dataset, q);
     return q.format === 'json' ? jsonResponse(200, exportView(dataset, page)) : exportCsvView(dataset, page, q.cursor === undefined);
   },
-});
+}, invoicingContracts);

@@ -1,3 +1,4 @@
+import { invoicingContracts } from '#shared/contracts/invoicing.js';
 import { createApiHandler, jsonResponse, parse, parseJsonBody, requirePrincipal, type RouteImplementation } from '#shared/http/api.js';
 import { accountPath } from '#shared/contracts/admin-common.js';
 import { settingsPatchSchemas, type SettingsSection } from '#shared/contracts/invoicing.js';
@@ -24,4 +25,4 @@ export const handler = createApiHandler('settings', {
   ...routes('business', 'getBusinessSettings', 'updateBusinessSettings'),
   ...routes('payment-methods', 'getPaymentMethodSettings', 'updatePaymentMethodSettings'),
   ...routes('other', 'getOtherSettings', 'updateOtherSettings'),
-});
+}, invoicingContracts);

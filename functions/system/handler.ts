@@ -1,3 +1,4 @@
+import { systemContracts } from '#shared/contracts/system.js';
 import { createApiHandler, jsonResponse } from '#shared/http/api.js';
 import { buildOpenApi } from '#shared/http/openapi.js';
 import { apiReferenceAsset, apiReferencePage } from './api-reference.js';
@@ -13,4 +14,4 @@ export const handler = createApiHandler('system', {
   },
   getApiReference: apiReferencePage,
   getApiReferenceAsset: (req) => apiReferenceAsset(req.pathParameters.file ?? ''),
-});
+}, systemContracts);

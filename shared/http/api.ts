@@ -28,6 +28,8 @@ import { jsonResponse, problem, problemResponse, type HttpResponse } from './pro
 import { errorFields, log } from './log.js';
 import { applyIfMatch, parseIfMatch, requireJsonBody, withETag, withResponseHeaders } from './conventions.js';
 import { idempotencyKeyOf, isReplay } from './idempotency-key.js';
+import { conformResponse } from './response-contract.js';
+import type { RouteContract } from '../contracts/types.js';
 import type * as IdempotencyModule from './idempotency.js';
 
 /*
@@ -187,10 +189,20 @@ function correlationIdOf(event: APIGatewayProxyEvent, headers: Record<string, st
 const lowerKeys = (h: Record<string, string | undefined> | null): Record<string, string> =>
   Object.fromEntries(Object.entries(h ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [[k.toLowerCase(), v]])));
 
+type Contracts = Readonly<Record<string, RouteContract | undefined>>;
+
+/**
+ * A function's handler: its routes' implementations, and their contracts (the same objects
+ * the OpenAPI document is generated from), through which every success answer is serialized.
+ * Every deployed function passes its contracts (test/unit/http/response-contract.test.ts
+ * checks each one, through `contracts` on the handler); unit tests of the wrapper's other
+ * behaviour may leave them out.
+ */
 export function createApiHandler(
   fn: FunctionName,
   implementations: Record<string, RouteImplementation>,
-): middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
+  contracts: Contracts = {},
+): middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> & { readonly contracts: Contracts } {
   const missing = routesOf(fn).filter((r) => !implementations[r.id]);
   if (missing.length) throw new Error(`function ${fn} lacks routes: ${missing.map((r) => r.id).join(', ')}`);
 
@@ -235,7 +247,7 @@ export function createApiHandler(
       body,
       requestId: context.awsRequestId ?? event.requestContext.requestId,
     };
-    const run = () => implementations[route.id]!(req);
+    const run = async () => conformResponse(route, contracts[route.id], await implementations[route.id]!(req));
     let res: HttpResponse;
     try {
       res =
@@ -257,7 +269,7 @@ export function createApiHandler(
     return withResponseHeaders(route, withETag(event.httpMethod, res));
   };
 
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>(base)
+  const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(base)
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(observe())
     .use({
@@ -285,6 +297,7 @@ export function createApiHandler(
         );
       },
     });
+  return Object.assign(handler, { contracts });
 }
 
 /**

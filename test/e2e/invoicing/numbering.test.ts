@@ -25,7 +25,7 @@ describe('document numbering over HTTP', () => {
     // What was answered is what was stored.
     const stored = await listAll(tokens[0]!, `/accounts/${org.mainAccountId}/invoices?limit=17`);
     expect(stored.map((d) => d.sequence as number).sort((a, b) => a - b)).toEqual(sequences);
-  });
+  }, 120_000);
 
   it('numbers each kind and each account separately', async () => {
     const org = await createOrganization({ subAccounts: 1, members: [{ key: 'owner', role: 'owner' }] });

@@ -274,7 +274,13 @@ export function createApiHandler(
     .use(observe())
     .use({
       onError: async (request) => {
-        const e = request.error;
+        // Middy's early timeout (just before the Lambda deadline) and any SDK time-out that
+        // escaped the DynamoDB mapper: the work did not finish in time, which is an outage to
+        // retry (a creating POST safely, under its Idempotency-Key), not an internal error.
+        const e =
+          request.error?.name === 'TimeoutError' && !(request.error instanceof DomainError)
+            ? new ServiceUnavailable('the request ran out of time; retry shortly', { retryAfterSeconds: 1 })
+            : request.error;
         const instance = request.event?.path;
         const route = request.event ? routeOf.get(request.event) : undefined;
         if (e instanceof DomainError) {

@@ -56,6 +56,18 @@ describe('the API handler wrapper', () => {
     });
   });
 
+  it('answers a handler that ran out of time (middy\'s early timeout, an SDK time-out) with 503 and Retry-After, not 500', async () => {
+    const h = createApiHandler('identity', {
+      getMe: async () => {
+        throw Object.assign(new Error('[AbortError]: The operation was aborted.'), { name: 'TimeoutError' });
+      },
+    });
+    const res = await h(event({}), context);
+    expect(res.statusCode).toBe(503);
+    expect(res.headers?.['retry-after']).toBe('1');
+    expect(problemOf(res.body).type).toBe('https://kontor.dev/problems/service-unavailable');
+  });
+
   it('hides an unexpected error behind an opaque 500', async () => {
     const h = createApiHandler('identity', {
       getMe: async () => {

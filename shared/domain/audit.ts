@@ -24,10 +24,16 @@ export const AUDIT_ACTIONS = [
   'integration.activated',
   'integration.configured',
   'integration.deactivated',
+  'bank-statement.imported',
+  'bank-transaction.matched',
+  'bank-transaction.assigned',
+  'bank-transaction.dismissed',
+  'receipt.issued',
+  'receipt.revoked',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export type AuditTargetType = 'organization' | 'account' | 'member' | 'invitation' | 'role' | 'integration';
+export type AuditTargetType = 'organization' | 'account' | 'member' | 'invitation' | 'role' | 'integration' | 'bank-statement' | 'bank-transaction' | 'receipt';
 
 export interface AuditEntry {
   organizationId: string;

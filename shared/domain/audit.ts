@@ -21,10 +21,19 @@ export const AUDIT_ACTIONS = [
   'plan.changed',
   'feature.activated',
   'feature.deactivated',
+  'integration.activated',
+  'integration.configured',
+  'integration.deactivated',
+  'bank-statement.imported',
+  'bank-transaction.matched',
+  'bank-transaction.assigned',
+  'bank-transaction.dismissed',
+  'receipt.issued',
+  'receipt.revoked',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export type AuditTargetType = 'organization' | 'account' | 'member' | 'invitation' | 'role';
+export type AuditTargetType = 'organization' | 'account' | 'member' | 'invitation' | 'role' | 'integration' | 'bank-statement' | 'bank-transaction' | 'receipt';
 
 export interface AuditEntry {
   organizationId: string;
@@ -32,7 +41,7 @@ export interface AuditEntry {
   actorId: string;
   action: AuditAction;
   targetType: AuditTargetType;
-  /** A member's user id, a role id, an account id, an invitation id, or the organization id. */
+  /** A member's user id, a role id, an account id, an invitation id, an integration id, or the organization id. */
   targetId: string;
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;

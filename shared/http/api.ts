@@ -224,7 +224,7 @@ export function createApiHandler(
 
     const headers = lowerKeys(event.headers);
     const raw = event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-    requireJsonBody(event.httpMethod, headers, raw);
+    requireJsonBody(event.httpMethod, headers, raw, route.rawBody);
     const ifMatch = parseIfMatch(headers['if-match']);
     const { body, query } = applyIfMatch(
       route,

@@ -24,7 +24,7 @@ import type { Route } from './routes.js';
  * the data when the type is absent, and a body that is not JSON is then a 400 naming it.
  * No body at all is always fine (a POST that accepts none stays valid).
  */
-export function requireJsonBody(method: string, headers: Record<string, string>, body: string | null): void {
+export function requireJsonBody(method: string, headers: Record<string, string>, body: string | null, rawBody: readonly string[] = []): void {
   if (body === null || body === '') return;
   requireBodyWithinLimit(body);
   const contentType = headers['content-type'];
@@ -33,6 +33,14 @@ export function requireJsonBody(method: string, headers: Record<string, string>,
   const isJson = type === 'application/json' || /^application\/[a-z0-9.!#$&^_-]+\+json$/.test(type);
   const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/^"|"$/g, '');
   if (isJson && (charset === undefined || charset === 'utf-8')) return;
+  // A route that reads a raw body (Route.rawBody) takes exactly its listed types, as UTF-8
+  // text (US-ASCII is a subset); the route's own parser then judges the content.
+  if (rawBody.includes(type) && (charset === undefined || charset === 'utf-8' || charset === 'us-ascii')) return;
+  if (rawBody.length > 0) {
+    throw new UnsupportedMediaType(`this route reads ${['application/json', ...rawBody].join(', ')} in UTF-8, not ${contentType}`, {
+      headers: { 'accept-post': ['application/json', ...rawBody].join(', ') },
+    });
+  }
   throw new UnsupportedMediaType(`a request body must be application/json in UTF-8, not ${contentType}`, {
     // RFC 9110 15.5.16 / RFC 5789 3.1: say what would have been accepted.
     headers: method === 'PATCH' ? { 'accept-patch': 'application/json' } : { 'accept-post': 'application/json' },

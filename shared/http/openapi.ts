@@ -124,7 +124,7 @@ function errorResponses(route: Route, contract: RouteContract | undefined): Reco
   if (route.auth !== 'public') use.push(['401', 'Unauthorized'], ['403', 'Forbidden']);
   use.push(['404', 'NotFound'], ['409', 'Conflict']);
   if (route.versioned) use.push(['412', 'PreconditionFailed']);
-  if (contract?.body) use.push(['413', 'PayloadTooLarge'], ['415', 'UnsupportedMediaType']);
+  if (contract?.body || route.rawBody) use.push(['413', 'PayloadTooLarge'], ['415', 'UnsupportedMediaType']);
   if (route.idempotent) use.push(['422', 'UnprocessableContent']);
   use.push(['429', 'TooManyRequests'], ['503', 'ServiceUnavailable']);
   return Object.fromEntries(use.map(([status, name]) => [status, ref(RESPONSES, name)]));
@@ -315,6 +315,10 @@ export function buildOpenApi(): JsonSchema {
     if (route.auth === 'public') op.security = [];
     if (contract?.body) {
       op.requestBody = { required: true, content: { 'application/json': { schema: renameInput(input.of(contract.body)) } } };
+    }
+    if (route.rawBody) {
+      // A raw body (a statement file) is text in one of the route's media types.
+      op.requestBody = { required: true, content: Object.fromEntries(route.rawBody.map((type) => [type, { schema: { type: 'string' } }])) };
     }
     (paths[route.path] ??= {})[route.method.toLowerCase()] = op;
   });

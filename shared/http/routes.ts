@@ -1,5 +1,6 @@
 import type { Action } from '../authz/catalogue.js';
 import { DOCUMENT_KIND_NAMES, DOCUMENT_KINDS as DOCUMENT_KIND_LIST } from '../domain/invoicing/documents.js';
+import { BANK_ROUTES } from './routes/bank.js';
 
 /*
  * The route table: the single source of truth for the API. The CDK stack builds its API
@@ -35,6 +36,8 @@ export const FUNCTIONS = {
   payments: { entry: 'functions/payments/handler.ts', table: 'readwrite', description: 'Payments against invoices' },
   reporting: { entry: 'functions/reporting/handler.ts', table: 'read', description: 'Reports and exports' },
   settings: { entry: 'functions/settings/handler.ts', table: 'readwrite', description: 'Business settings' },
+  bank: { entry: 'functions/bank/handler.ts', table: 'readwrite', description: 'Bank statement imports, their transactions, e-receipts' },
+  receipts: { entry: 'functions/receipts/handler.ts', table: 'read', description: 'E-receipts for their link holders (public)' },
 } as const satisfies Record<string, { entry: string; table: 'none' | 'read' | 'readwrite'; description: string }>;
 export type FunctionName = keyof typeof FUNCTIONS;
 
@@ -61,6 +64,12 @@ export interface Route {
    * resources carry no version to compare.
    */
   readonly versioned?: 'body' | 'query';
+  /**
+   * Media types of a raw (non-JSON) request body this route reads as text, e.g. a bank
+   * statement file. Only these are added to JSON for this route; every other route still
+   * answers 415 to anything but JSON, and the size limit (413) holds for all.
+   */
+  readonly rawBody?: readonly string[];
 }
 
 export const ACCOUNT_PREFIX = '/accounts/{accountId}';
@@ -151,6 +160,7 @@ export const ROUTES = [
   { id: 'updatePaymentMethodSettings', method: 'PATCH', path: `${A}/settings/payment-methods`, fn: 'settings', auth: act('settings.edit-payment-methods'), summary: 'Set payment methods', versioned: 'body' },
   { id: 'getOtherSettings', method: 'GET', path: `${A}/settings/other`, fn: 'settings', auth: act('settings.view'), summary: 'Terms, currency, templates, reminders' },
   { id: 'updateOtherSettings', method: 'PATCH', path: `${A}/settings/other`, fn: 'settings', auth: act('settings.edit-other'), summary: 'Change other business settings', versioned: 'body' },
+  ...BANK_ROUTES,
 ] as const satisfies readonly Route[];
 
 export type RouteId = (typeof ROUTES)[number]['id'];

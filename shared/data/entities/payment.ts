@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { NotFound } from '../../domain/errors.js';
 import type { Store } from '../context.js';
-import { getItem, transact, type OnConditionFailed } from '../dynamo.js';
+import { getItem, transact, type OnConditionFailed, type TxStep } from '../dynamo.js';
 import { defineEntity, parseOptional, seg } from '../entity.js';
 import { queryPage, type Page, type PageRequest } from '../paginator.js';
 import { invoicePaidStep, type Document } from './document.js';
@@ -72,14 +72,26 @@ export async function recordPayment(
   invoiceAfter: { paid: number; status: Document['status'] },
   onInvoiceMoved: OnConditionFailed,
 ): Promise<void> {
-  await transact(store, [
-    {
-      item: { Put: { TableName: store.table, Item: paymentEntity.item(payment), ConditionExpression: 'attribute_not_exists(pk)' } },
-      onConditionFailed: () => new NotFound('the payment already exists'),
-    },
-    invoicePaidStep(store, invoice, invoiceAfter, payment.createdBy, payment.createdAt, onInvoiceMoved),
-  ]);
+  await transact(store, paymentSteps(store, payment, invoice, invoiceAfter, onInvoiceMoved));
 }
+
+/**
+ * The two steps of recording a payment (the payment, the invoice's paid amount and status
+ * on the version read), for a transaction that does more (a bank transaction it settles).
+ */
+export const paymentSteps = (
+  store: Store,
+  payment: Payment,
+  invoice: Document,
+  invoiceAfter: { paid: number; status: Document['status'] },
+  onInvoiceMoved: OnConditionFailed,
+): TxStep[] => [
+  {
+    item: { Put: { TableName: store.table, Item: paymentEntity.item(payment), ConditionExpression: 'attribute_not_exists(pk)' } },
+    onConditionFailed: () => new NotFound('the payment already exists'),
+  },
+  invoicePaidStep(store, invoice, invoiceAfter, payment.createdBy, payment.createdAt, onInvoiceMoved),
+];
 
 /** Deletes the payment and gives its amount back to the invoice, in one transaction. */
 export async function deletePayment(

@@ -1,3 +1,4 @@
+import { bankContracts } from '#shared/contracts/bank.js';
 import { createApiHandler, jsonResponse, parse, parseJsonBody, requireActor, requirePrincipal } from '#shared/http/api.js';
 import { accountPath, pageQuery } from '#shared/contracts/admin-common.js';
 import { bankImportPath, bankTransactionPath, issueReceiptBody, listBankTransactionsQuery, receiptPath, resolveBankTransactionBody } from '#shared/contracts/bank.js';
@@ -47,4 +48,4 @@ export const handler = createApiHandler('bank', {
     await receipts.revoke(defaultStore(), requireActor(req), receiptId);
     return { statusCode: 204, headers: {}, body: '' };
   },
-});
+}, bankContracts);

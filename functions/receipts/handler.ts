@@ -1,3 +1,4 @@
+import { bankContracts } from '#shared/contracts/bank.js';
 import { createApiHandler, jsonResponse, parse } from '#shared/http/api.js';
 import { receiptTokenPath } from '#shared/contracts/bank.js';
 import { defaultStore } from '#shared/data/context.js';
@@ -19,4 +20,4 @@ export const handler = createApiHandler('receipts', {
     const res = jsonResponse(200, publicReceiptView(receipt));
     return { ...res, headers: { ...res.headers, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', 'x-robots-tag': 'noindex' } };
   },
-});
+}, bankContracts);

@@ -8,6 +8,7 @@ import { casbinDecide, loadCasbin, prepareCasbin } from './engines/casbin.js';
 import { measure, type Measurement } from './timing.js';
 import { measureDynamoDb, type DynamoRow } from './dynamodb.js';
 import { measurePolicies, type PolicyRow } from './policy.js';
+import { benchBundles } from './bundles.js';
 
 /*
  * `npm run bench` — the same workload decided by Kontor's engine, Cedar (cedar-wasm) and
@@ -16,6 +17,7 @@ import { measurePolicies, type PolicyRow } from './policy.js';
  * and 10,000 sub-accounts on DynamoDB Local.
  *   --quick       fewer checks and a smaller DynamoDB run, for a fast look
  *   --no-dynamodb skip the DynamoDB part (e.g. without Java)
+ *   --no-bundles  skip bundle sizes and cold starts (bench/bundles.ts; runnable alone)
  *   --write       put the report into docs/benchmarks.md
  */
 const args = new Set(process.argv.slice(2));
@@ -96,6 +98,7 @@ async function main() {
     dynamo = await measureDynamoDb(quick ? [1, 100, 1_000] : [1, 100, 10_000], log);
   }
 
+  if (!args.has('--no-bundles')) await benchBundles({ quick, write: args.has('--write'), log });
   const report = render({ n, allowedCount, rk, ru, rb, rc, policies, dynamo });
   console.log(report);
   if (args.has('--write')) {

@@ -1,5 +1,4 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { resolveAccess } from '#shared/authz/engine.js';
 import { apiArnPrefix } from '#shared/authz/arn.js';
 import { accountPolicy, denyAccountPolicy, userPolicy } from '#shared/authz/policy.js';
@@ -7,6 +6,7 @@ import { toHex } from '#shared/authz/permission-set.js';
 import { bearerToken, InvalidToken, KeySetUnavailable, type TokenVerifier } from '#shared/auth/token.js';
 import { parseAccountId, type AccountRef } from '#shared/domain/ids.js';
 import { loadAccessFacts } from '#shared/data/entities/access-facts.js';
+import type { DynamoDb } from '#shared/data/dynamo.js';
 import { log, errorFields } from '#shared/http/log.js';
 import { authorizerDecision } from '#shared/observability/metrics.js';
 
@@ -20,7 +20,7 @@ import { authorizerDecision } from '#shared/observability/metrics.js';
  */
 export interface AuthorizerDeps {
   verify: TokenVerifier;
-  db: DynamoDBDocumentClient;
+  db: DynamoDb;
   table: string;
 }
 

@@ -1,7 +1,30 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { envReader, tableEnvSchema } from '../config/env.js';
 import { instrumentSdkClient } from '../observability/sdk-clients.js';
+import { useSdkCommands } from './dynamo.js';
+
+// The gateway (./dynamo.ts) sends through a document client with these; it imports no SDK
+// code itself, so that the authorizer, which talks to DynamoDB through
+// ./signed-transport.ts and never imports this module, does not carry the SDK.
+useSdkCommands({
+  GetItem: GetCommand,
+  BatchGetItem: BatchGetCommand,
+  PutItem: PutCommand,
+  UpdateItem: UpdateCommand,
+  DeleteItem: DeleteCommand,
+  TransactWriteItems: TransactWriteCommand,
+  Query: QueryCommand,
+});
 
 /* One DynamoDB document client per container, shared by every repository. */
 const env = envReader(tableEnvSchema);
@@ -17,7 +40,7 @@ export const localEndpointConfig = (endpoint: string, region: string): DynamoDBC
 /**
  * The function's low-level DynamoDB client: DynamoDB Local when DYNAMODB_ENDPOINT is set,
  * the Lambda's own configuration otherwise. Traced where the function installed a tracer
- * (the API functions); the authorizer does not.
+ * (the API functions); the authorizer does not use it.
  */
 export function sdkClient(): DynamoDBClient {
   const { DYNAMODB_ENDPOINT } = env();

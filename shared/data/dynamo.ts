@@ -1,18 +1,23 @@
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type BatchGetCommandOutput,
-  type QueryCommandInput,
-  type QueryCommandOutput,
-  type TransactWriteCommandInput,
+import type {
+  BatchGetCommandInput,
+  BatchGetCommandOutput,
+  DeleteCommandInput,
+  DeleteCommandOutput,
+  DynamoDBDocumentClient,
+  GetCommandInput,
+  GetCommandOutput,
+  PutCommandInput,
+  PutCommandOutput,
+  QueryCommandInput,
+  QueryCommandOutput,
+  TransactWriteCommandInput,
+  TransactWriteCommandOutput,
+  UpdateCommandInput,
+  UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { createRequire } from 'node:module';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { Conflict, ServiceUnavailable, type DomainError } from '../domain/errors.js';
 import type { Store } from './context.js';
 import type { Key } from './entity.js';
@@ -28,6 +33,70 @@ import type { Key } from './entity.js';
  *     TransientConflict when it lost a race (retry loops catch that one), 503 when throttled;
  *   - anything else (a malformed request is a bug) stays an error and becomes an opaque 500.
  */
+
+/*
+ * The transport seam. The gateway sends each request as an operation name and its input in
+ * document form (native values, as lib-dynamodb takes them) to what the store holds:
+ *   - the SDK's document client (every API function, the tests, the local runtime). This
+ *     module imports nothing of the SDK, so a bundle that never builds an SDK client does
+ *     not carry it: the command classes are installed by ./client.ts, which builds every
+ *     client of a deployed function; unbundled code that builds its own client (tests,
+ *     scripts) gets them from node_modules on first use;
+ *   - or a DynamoTransport: ./signed-transport.ts, a signed HTTPS client for the subset the
+ *     authorizer reads (GetItem, BatchGetItem), whose cold start is budgeted.
+ * Either way the answer and the errors come back in the SDK's shapes (error `name`,
+ * `$metadata.httpStatusCode`), so the one mapper below reads both.
+ */
+export interface Operations {
+  GetItem: [GetCommandInput, GetCommandOutput];
+  BatchGetItem: [BatchGetCommandInput, BatchGetCommandOutput];
+  PutItem: [PutCommandInput, PutCommandOutput];
+  UpdateItem: [UpdateCommandInput, UpdateCommandOutput];
+  DeleteItem: [DeleteCommandInput, DeleteCommandOutput];
+  TransactWriteItems: [TransactWriteCommandInput, TransactWriteCommandOutput];
+  Query: [QueryCommandInput, QueryCommandOutput];
+}
+export type Operation = keyof Operations;
+
+export interface DynamoTransport {
+  request<O extends Operation>(operation: O, input: Operations[O][0]): Promise<Operations[O][1]>;
+}
+
+/** What a store's `db` is: the SDK's document client or a transport. */
+export type DynamoDb = DynamoDBDocumentClient | DynamoTransport;
+
+type SdkCommand = Parameters<DynamoDBDocumentClient['send']>[0];
+/** lib-dynamodb's command class per operation (typed loosely: the SDK's command generics do not unify). */
+export type SdkCommands = { readonly [O in Operation]: new (input: Operations[O][0]) => object };
+let sdkCommands: SdkCommands | undefined;
+
+/** Installs lib-dynamodb's command classes (./client.ts does, on import). */
+export function useSdkCommands(commands: SdkCommands): void {
+  sdkCommands = commands;
+}
+
+function loadSdkCommands(): SdkCommands {
+  // A require the bundler does not follow: in a bundle, ./client.ts has installed them.
+  const lib = createRequire(import.meta.url)('@aws-sdk/lib-dynamodb') as Record<string, unknown>;
+  return {
+    GetItem: lib.GetCommand,
+    BatchGetItem: lib.BatchGetCommand,
+    PutItem: lib.PutCommand,
+    UpdateItem: lib.UpdateCommand,
+    DeleteItem: lib.DeleteCommand,
+    TransactWriteItems: lib.TransactWriteCommand,
+    Query: lib.QueryCommand,
+  } as SdkCommands;
+}
+
+const isTransport = (db: DynamoDb): db is DynamoTransport => typeof (db as Partial<DynamoTransport>).request === 'function';
+
+function send<O extends Operation>(db: DynamoDb, operation: O, input: Operations[O][0]): Promise<Operations[O][1]> {
+  if (isTransport(db)) return db.request(operation, input);
+  sdkCommands ??= loadSdkCommands();
+  const Command = sdkCommands[operation] as new (input: Operations[O][0]) => object;
+  return db.send(new Command(input) as SdkCommand) as Promise<Operations[O][1]>;
+}
 
 /** An item as DynamoDB holds it, key attributes included. */
 export type Stored = Record<string, unknown>;
@@ -169,7 +238,7 @@ const conditionInput = (c: Condition | undefined) =>
 /** Pattern "one item by key". Strongly consistent where the caller decides on what it reads. */
 export async function getItem(store: Store, key: Key, consistent = false): Promise<Stored | undefined> {
   const out = await call(() =>
-    store.db.send(new GetCommand({ TableName: store.table, Key: { pk: key.pk, sk: key.sk }, ConsistentRead: consistent })),
+    send(store.db, 'GetItem', { TableName: store.table, Key: { pk: key.pk, sk: key.sk }, ConsistentRead: consistent }),
   );
   return out.Item;
 }
@@ -183,7 +252,7 @@ export async function batchGetItems(store: Store, keys: readonly Key[], consiste
     };
     for (let attempt = 0; request && Object.keys(request).length > 0 && attempt < 5; attempt++) {
       const input = request;
-      const res: BatchGetCommandOutput = await call(() => store.db.send(new BatchGetCommand({ RequestItems: input })));
+      const res: BatchGetCommandOutput = await call(() => send(store.db, 'BatchGetItem', { RequestItems: input }));
       out.push(...((res.Responses?.[store.table] ?? []) as Stored[]));
       request = res.UnprocessedKeys;
     }
@@ -202,12 +271,10 @@ export async function batchGetOnce(
   consistent: boolean,
 ): Promise<{ items: Stored[]; complete: boolean; consumedCapacity: number }> {
   const out = await call(() =>
-    store.db.send(
-      new BatchGetCommand({
-        RequestItems: { [store.table]: { Keys: keys.map((k) => ({ pk: k.pk, sk: k.sk })), ConsistentRead: consistent } },
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    ),
+    send(store.db, 'BatchGetItem', {
+      RequestItems: { [store.table]: { Keys: keys.map((k) => ({ pk: k.pk, sk: k.sk })), ConsistentRead: consistent } },
+      ReturnConsumedCapacity: 'TOTAL',
+    }),
   );
   return {
     items: (out.Responses?.[store.table] ?? []) as Stored[],
@@ -217,7 +284,7 @@ export async function batchGetOnce(
 }
 
 export async function putItem(store: Store, item: Stored, condition?: Condition, onConditionFailed?: OnConditionFailed): Promise<void> {
-  await call(() => store.db.send(new PutCommand({ TableName: store.table, Item: item, ...conditionInput(condition) })), onConditionFailed);
+  await call(() => send(store.db, 'PutItem', { TableName: store.table, Item: item, ...conditionInput(condition) }), onConditionFailed);
 }
 
 /** An update; returns the item as it is after the update. */
@@ -231,17 +298,15 @@ export async function updateItem(
   const names = { ...update.names, ...condition?.names };
   const values = { ...update.values, ...condition?.values };
   const out = await call(() =>
-    store.db.send(
-      new UpdateCommand({
+    send(store.db, 'UpdateItem', {
       TableName: store.table,
       Key: { pk: key.pk, sk: key.sk },
       UpdateExpression: update.expression,
       ...(condition ? { ConditionExpression: condition.expression, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}),
       ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
       ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
-        ReturnValues: 'ALL_NEW',
-      }),
-    ),
+      ReturnValues: 'ALL_NEW',
+    }),
     onConditionFailed,
   );
   return out.Attributes ?? {};
@@ -249,7 +314,7 @@ export async function updateItem(
 
 export async function deleteItem(store: Store, key: Key, condition?: Condition, onConditionFailed?: OnConditionFailed): Promise<void> {
   await call(
-    () => store.db.send(new DeleteCommand({ TableName: store.table, Key: { pk: key.pk, sk: key.sk }, ...conditionInput(condition) })),
+    () => send(store.db, 'DeleteItem', { TableName: store.table, Key: { pk: key.pk, sk: key.sk }, ...conditionInput(condition) }),
     onConditionFailed,
   );
 }
@@ -259,7 +324,7 @@ export async function transact(store: Store, steps: readonly TxStep[]): Promise<
   if (steps.length === 0) return;
   if (steps.length > 100) throw new Conflict('the change touches too many items at once');
   const items = steps.map(({ item }) => withOldValues(item));
-  await call(() => store.db.send(new TransactWriteCommand({ TransactItems: items })), steps);
+  await call(() => send(store.db, 'TransactWriteItems', { TransactItems: items }), steps);
 }
 
 /** Every conditioned step of a transaction returns the item it failed on, for its error. */
@@ -274,4 +339,4 @@ function withOldValues(item: TransactItem): TransactItem {
 
 /** One Query request through the mapper; the paginator is the only caller. */
 export const query = (store: Store, input: Omit<QueryCommandInput, 'TableName'>): Promise<QueryCommandOutput> =>
-  call(() => store.db.send(new QueryCommand({ TableName: store.table, ...input })));
+  call(() => send(store.db, 'Query', { TableName: store.table, ...input }));

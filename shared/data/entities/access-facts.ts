@@ -1,10 +1,9 @@
 import * as z from 'zod/mini';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { resolveAccess, type AccessFacts, type DenyReason, type MembershipFacts } from '../../authz/engine.js';
 import { FEATURES, type Feature } from '../../authz/plans.js';
 import type { AccountRef } from '../../domain/ids.js';
 import { ServiceUnavailable } from '../../domain/errors.js';
-import { batchGetOnce, type Stored } from '../dynamo.js';
+import { batchGetOnce, type DynamoDb, type Stored } from '../dynamo.js';
 import { CorruptItem, type Key } from '../entity.js';
 import { accountKey, accountSchema } from './account.js';
 import { grantKey } from './grant.js';
@@ -63,7 +62,7 @@ export interface LoadedAccessFacts extends AccessFacts {
 }
 
 export async function loadAccessFacts(
-  db: DynamoDBDocumentClient,
+  db: DynamoDb,
   table: string,
   userId: string,
   ref: AccountRef,
@@ -113,7 +112,7 @@ export type FreshAccess = { readonly allowed: true; readonly actor: Actor } | { 
  * BatchGetItem) and decision, with the items it rests on. For changes, which must not
  * trust a cached authorization.
  */
-export async function loadFreshAccess(db: DynamoDBDocumentClient, table: string, userId: string, ref: AccountRef): Promise<FreshAccess> {
+export async function loadFreshAccess(db: DynamoDb, table: string, userId: string, ref: AccountRef): Promise<FreshAccess> {
   const { facts } = await loadAccessFacts(db, table, userId, ref);
   const access = resolveAccess(facts);
   if (!access.allowed) return access;

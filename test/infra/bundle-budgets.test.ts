@@ -1,0 +1,68 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'esbuild';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { bundleBudgetBytes, esbuildOptions, KontorFunction } from '../../infra/constructs/kontor-function.js';
+import { AUTHORIZER_ENTRY } from '../../infra/stack.js';
+import { repoPath } from '../../infra/paths.js';
+import { FUNCTIONS } from '../../shared/http/routes.js';
+import { freshOutdir, removeOutdirs } from './support.js';
+
+/*
+ * Bundle budgets (issue 13): a bundle's size is deterministic, so every Lambda is built with
+ * the options `cdk synth` uses and its index.mjs must stay within its budget. A dependency
+ * that drags a client stack or a second validation library into a function fails here, not
+ * in a cold start in production.
+ */
+const ENTRIES: Record<string, string> = {
+  authorizer: AUTHORIZER_ENTRY,
+  ...Object.fromEntries(Object.entries(FUNCTIONS).map(([name, spec]) => [name, spec.entry])),
+};
+
+const work = mkdtempSync(join(tmpdir(), 'kontor-budgets-'));
+const sizes: Record<string, number> = {};
+const inputs: Record<string, string[]> = {};
+
+beforeAll(async () => {
+  for (const [name, entry] of Object.entries(ENTRIES)) {
+    const outfile = join(work, name, 'index.mjs');
+    const out = await build({ ...esbuildOptions(repoPath(entry), outfile), metafile: true, logLevel: 'error' });
+    sizes[name] = statSync(outfile).size;
+    inputs[name] = Object.keys(out.metafile.inputs);
+  }
+}, 300_000);
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+  removeOutdirs();
+});
+
+describe('bundle budgets', () => {
+  it.each(Object.keys(ENTRIES))('%s stays within its budget', (name) => {
+    expect(sizes[name], `${name}: ${sizes[name]} bytes`).toBeLessThanOrEqual(bundleBudgetBytes(name));
+  });
+
+  it('the authorizer is within 200 KB, without zod, the SDK client stack or Powertools', () => {
+    expect(bundleBudgetBytes('authorizer')).toBe(200 * 1024);
+    expect(inputs.authorizer!.filter((i) => /node_modules\/(zod\/v4\/classic|@aws-sdk\/(client-|lib-|core)|@smithy\/|@aws-lambda-powertools\/)/.test(i))).toEqual([]);
+  });
+
+  it('the options are the ones cdk synth bundles with: the same authorizer, byte for byte', () => {
+    process.env.CDK_DOCKER = '/nonexistent/kontor-never-bundles-in-docker';
+    const app = new App({ outdir: freshOutdir() });
+    const stack = new Stack(app, 'BudgetCheck', { env: { region: 'eu-central-1' } });
+    new KontorFunction(stack, 'Authorizer', {
+      entry: AUTHORIZER_ENTRY,
+      description: 'budget check',
+      serviceName: 'authorizer',
+      logRetention: RetentionDays.ONE_WEEK,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const dir = app.synth().directory;
+    const assets = readdirSync(dir).filter((d) => d.startsWith('asset.'));
+    expect(assets).toHaveLength(1);
+    expect(readFileSync(join(dir, assets[0]!, 'index.mjs'))).toEqual(readFileSync(join(work, 'authorizer', 'index.mjs')));
+  }, 120_000);
+});

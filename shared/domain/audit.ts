@@ -21,10 +21,14 @@ export const AUDIT_ACTIONS = [
   'plan.changed',
   'feature.activated',
   'feature.deactivated',
+  'period.closed',
+  'period.reopened',
+  'filing.recorded',
+  'filing.receipt-attached',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export type AuditTargetType = 'organization' | 'account' | 'member' | 'invitation' | 'role';
+export type AuditTargetType = 'organization' | 'account' | 'member' | 'invitation' | 'role' | 'period' | 'filing';
 
 export interface AuditEntry {
   organizationId: string;
@@ -32,7 +36,7 @@ export interface AuditEntry {
   actorId: string;
   action: AuditAction;
   targetType: AuditTargetType;
-  /** A member's user id, a role id, an account id, an invitation id, or the organization id. */
+  /** A member's user id, a role id, an account id, an invitation id, the organization id, `<accountId>#<YYYY-MM>` for a period, or a filing id. */
   targetId: string;
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;

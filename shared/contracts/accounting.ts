@@ -78,6 +78,8 @@ export const vatRegisterResponse = z
   .meta({ id: 'VatRegister', description: 'format=json; with format=csv the rows are a text/csv download' });
 
 // --- filings (UPO) ----------------------------------------------------------------------
+// eslint-disable-next-line no-control-regex
+const XML_UNSAFE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const reference = singleLine(100).optional().describe("the portal's reference of the submission");
 export const recordFilingBody = z
   .discriminatedUnion('subject', [
@@ -89,7 +91,13 @@ export const filingPath = z.object({ accountId, filingId: ulidParam });
 export const attachReceiptBody = z
   .object({
     fileName: singleLine(200).regex(/^[^/\\]+$/, 'a file name, not a path'),
-    content: z.string().min(1).describe('the UPO XML as the portal returned it (UTF-8, at most 256 KB)'),
+    content: z
+      .string()
+      .min(1)
+      // XML 1.0 (Char production) allows TAB, LF and CR among the controls and no lone
+      // surrogate; bidi controls are refused as in every other text the API takes.
+      .refine((v) => !XML_UNSAFE.test(v), 'must be XML text: no control characters other than TAB, LF and CR, no unpaired surrogates or bidi controls')
+      .describe('the UPO XML as the portal returned it (UTF-8, at most 256 KB)'),
     version: z.number().int().min(1).optional(),
   })
   .strict()

@@ -223,17 +223,25 @@ const documentStep = (store: Store, write: { Put: { Item: Stored } } | { Delete:
 };
 
 /** Guards that the months of these issue dates are open (first in the transaction, so a closed one is what the 409 names). */
-const periodsOpen = (store: Store, accountId: string, issueDates: readonly string[]): TxStep[] =>
-  periodsOpenSteps(store, accountId, issueDates.map(periodOf), 'a document');
+const periodsOpen = (store: Store, d: Document, issueDates: readonly string[]): TxStep[] =>
+  periodsOpenSteps(store, d.accountId, issueDates.map(periodOf), d.documentId, 'a document');
+
+/**
+ * A single-document write behind its period guards. It shares the guard copy with other
+ * writers of the month, so it may lose a race it never decided on: it is tried again (its
+ * own condition still holds it to the version read, so a retry never overwrites a change).
+ */
+const guardedWrite = (store: Store, steps: readonly TxStep[]): Promise<void> =>
+  retryLostRaces(MAX_NUMBERING_ATTEMPTS, () => new ServiceUnavailable('the document could not be written; retry the request'), () => transact(store, steps));
 
 // Pattern "create a document": Put guarded by attribute_not_exists(pk) and an open period; an issued one takes its number in the same transaction.
 export async function createDocument(store: Store, document: Document): Promise<Document> {
   const fresh = { expression: 'attribute_not_exists(pk)' };
   // The document id is a fresh ULID: a collision means a retried request already wrote it.
   const exists = () => new Conflict('a document with this id already exists');
-  const open = periodsOpen(store, document.accountId, [document.issueDate]);
+  const open = periodsOpen(store, document, [document.issueDate]);
   if (document.status === 'draft') {
-    await transact(store, [...open, documentStep(store, { Put: { Item: documentEntity.item(document) } }, fresh, exists)]);
+    await guardedWrite(store, [...open, documentStep(store, { Put: { Item: documentEntity.item(document) } }, fresh, exists)]);
     return document;
   }
   return writeNumbered(store, document, fresh, exists, open);
@@ -243,16 +251,16 @@ export async function createDocument(store: Store, document: Document): Promise<
 export async function replaceDocument(store: Store, current: Document, next: Document): Promise<Document> {
   const replacement: Document = { ...next, sequence: current.sequence, number: current.number, version: current.version + 1 };
   const issuing = current.status === 'draft' && next.status !== 'draft' && next.status !== 'cancelled';
-  const open = periodsOpen(store, current.accountId, [current.issueDate, next.issueDate]);
+  const open = periodsOpen(store, current, [current.issueDate, next.issueDate]);
   if (issuing) return writeNumbered(store, replacement, unchanged(current), documentMoved(current), open);
-  await transact(store, [...open, documentStep(store, { Put: { Item: documentEntity.item(replacement) } }, unchanged(current), documentMoved(current))]);
+  await guardedWrite(store, [...open, documentStep(store, { Put: { Item: documentEntity.item(replacement) } }, unchanged(current), documentMoved(current))]);
   return replacement;
 }
 
 // Pattern "delete a draft": DeleteItem guarded by the version read and status draft. Numbered documents are never deleted.
 export async function deleteDraft(store: Store, current: Document): Promise<void> {
-  await transact(store, [
-    ...periodsOpen(store, current.accountId, [current.issueDate]),
+  await guardedWrite(store, [
+    ...periodsOpen(store, current, [current.issueDate]),
     documentStep(
       store,
       { Delete: { Key: documentEntity.key(current) } },

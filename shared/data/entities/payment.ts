@@ -97,7 +97,7 @@ export async function recordPayment(
   onInvoiceMoved: OnConditionFailed,
 ): Promise<void> {
   await transact(store, [
-    periodOpenStep(store, payment.accountId, periodOf(payment.paidAt), 'a payment'),
+    periodOpenStep(store, payment.accountId, periodOf(payment.paidAt), payment.paymentId, 'a payment'),
     {
       item: { Put: { TableName: store.table, Item: paymentEntity.item(payment), ConditionExpression: 'attribute_not_exists(pk)' } },
       onConditionFailed: () => new NotFound('the payment already exists'),
@@ -117,7 +117,7 @@ export async function deletePayment(
   onInvoiceMoved: OnConditionFailed,
 ): Promise<void> {
   await transact(store, [
-    periodOpenStep(store, payment.accountId, periodOf(payment.paidAt), 'a payment'),
+    periodOpenStep(store, payment.accountId, periodOf(payment.paidAt), payment.paymentId, 'a payment'),
     {
       item: { Delete: { TableName: store.table, Key: paymentEntity.key(payment), ConditionExpression: 'attribute_exists(pk)' } },
       onConditionFailed: () => new NotFound('the payment does not exist'),

@@ -144,7 +144,7 @@ export const ROUTES = [
   { id: 'getPayment', method: 'GET', path: `${A}/payments/{paymentId}`, fn: 'payments', auth: act('payments.view'), summary: 'A payment' },
   { id: 'deletePayment', method: 'DELETE', path: `${A}/payments/{paymentId}`, fn: 'payments', auth: act('payments.delete'), summary: 'Delete a payment' },
   { id: 'getReport', method: 'GET', path: `${A}/reports/{report}`, fn: 'reporting', auth: act('reports.view'), summary: 'Revenue, outstanding or expenses by period and client' },
-  { id: 'getExport', method: 'GET', path: `${A}/exports/{dataset}`, fn: 'reporting', auth: act('exports.export'), summary: 'CSV or JSON export of documents, clients or items' },
+  { id: 'getExport', method: 'GET', path: `${A}/exports/{dataset}`, fn: 'reporting', auth: act('exports.export'), summary: 'CSV or JSON export of documents, clients, items or payments' },
   // Each settings section has its own permission (SPEC.md 1), so each is its own route:
   // a cached policy can then allow reading a section while denying its change.
   { id: 'getBusinessSettings', method: 'GET', path: `${A}/settings/business`, fn: 'settings', auth: act('settings.view'), summary: 'Business information' },

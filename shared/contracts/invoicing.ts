@@ -285,7 +285,7 @@ export const reportResponse = z.object({
   read: z.object({ items: z.number().int().describe('documents read: exactly those of the kind in the period') }),
 }).meta({ id: 'Report' });
 
-export const EXPORT_DATASETS = [...DOCUMENT_SEGMENTS, 'clients', 'items'] as const;
+export const EXPORT_DATASETS = [...DOCUMENT_SEGMENTS, 'clients', 'items', 'payments'] as const;
 export const exportPath = z.object({ accountId, dataset: z.enum(EXPORT_DATASETS) });
 export const exportQuery = z
   .object({

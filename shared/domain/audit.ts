@@ -30,10 +30,14 @@ export const AUDIT_ACTIONS = [
   'bank-transaction.dismissed',
   'receipt.issued',
   'receipt.revoked',
+  'period.closed',
+  'period.reopened',
+  'filing.recorded',
+  'filing.receipt-attached',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export type AuditTargetType = 'organization' | 'account' | 'member' | 'invitation' | 'role' | 'integration' | 'bank-statement' | 'bank-transaction' | 'receipt';
+export type AuditTargetType = 'organization' | 'account' | 'member' | 'invitation' | 'role' | 'integration' | 'bank-statement' | 'bank-transaction' | 'receipt' | 'period' | 'filing';
 
 export interface AuditEntry {
   organizationId: string;
@@ -41,7 +45,7 @@ export interface AuditEntry {
   actorId: string;
   action: AuditAction;
   targetType: AuditTargetType;
-  /** A member's user id, a role id, an account id, an invitation id, an integration id, or the organization id. */
+  /** A member's user id, a role id, an account id, an invitation id, an integration id, the organization id, `<accountId>#<YYYY-MM>` for a period, or a filing id. */
   targetId: string;
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;

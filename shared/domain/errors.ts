@@ -121,6 +121,20 @@ export class IllegalTransition extends DomainError {
   readonly title = 'This status change is not allowed';
 }
 
+/**
+ * 409: the change touches a closed accounting period (a month closed by accounting.edit);
+ * `period` names it. Reopening the period is the only way to change what is dated in it.
+ */
+export class PeriodClosed extends DomainError {
+  readonly status = 409;
+  readonly slug = 'period-closed';
+  readonly title = 'The accounting period is closed';
+
+  constructor(readonly period: string, what: string) {
+    super(`the accounting period ${period} is closed: ${what} dated in it cannot change until it is reopened`, { extensions: { period } });
+  }
+}
+
 // --- HTTP conventions (one shape for everything) ----------------------------------------
 
 /** 412: an If-Match precondition failed (RFC 9110 13.1.1): the resource is not at that version. */

@@ -1,6 +1,7 @@
 import type { Action } from '../authz/catalogue.js';
 import { DOCUMENT_KIND_NAMES, DOCUMENT_KINDS as DOCUMENT_KIND_LIST } from '../domain/invoicing/documents.js';
 import { BANK_ROUTES } from './routes/bank.js';
+import { ACCOUNTING_ROUTES } from './routes/accounting.js';
 
 /*
  * The route table: the single source of truth for the API. The CDK stack builds its API
@@ -38,6 +39,7 @@ export const FUNCTIONS = {
   settings: { entry: 'functions/settings/handler.ts', table: 'readwrite', description: 'Business settings' },
   bank: { entry: 'functions/bank/handler.ts', table: 'readwrite', description: 'Bank statement imports, their transactions, e-receipts' },
   receipts: { entry: 'functions/receipts/handler.ts', table: 'read', description: 'E-receipts for their link holders (public)' },
+  accounting: { entry: 'functions/accounting/handler.ts', table: 'readwrite', description: 'Ledger, VAT register, closing months, filings and receipts' },
 } as const satisfies Record<string, { entry: string; table: 'none' | 'read' | 'readwrite'; description: string }>;
 export type FunctionName = keyof typeof FUNCTIONS;
 
@@ -151,7 +153,7 @@ export const ROUTES = [
   { id: 'getPayment', method: 'GET', path: `${A}/payments/{paymentId}`, fn: 'payments', auth: act('payments.view'), summary: 'A payment' },
   { id: 'deletePayment', method: 'DELETE', path: `${A}/payments/{paymentId}`, fn: 'payments', auth: act('payments.delete'), summary: 'Delete a payment' },
   { id: 'getReport', method: 'GET', path: `${A}/reports/{report}`, fn: 'reporting', auth: act('reports.view'), summary: 'Revenue, outstanding or expenses by period and client' },
-  { id: 'getExport', method: 'GET', path: `${A}/exports/{dataset}`, fn: 'reporting', auth: act('exports.export'), summary: 'CSV or JSON export of documents, clients or items' },
+  { id: 'getExport', method: 'GET', path: `${A}/exports/{dataset}`, fn: 'reporting', auth: act('exports.export'), summary: 'CSV or JSON export of documents, clients, items or payments' },
   // Each settings section has its own permission (SPEC.md 1), so each is its own route:
   // a cached policy can then allow reading a section while denying its change.
   { id: 'getBusinessSettings', method: 'GET', path: `${A}/settings/business`, fn: 'settings', auth: act('settings.view'), summary: 'Business information' },
@@ -161,6 +163,7 @@ export const ROUTES = [
   { id: 'getOtherSettings', method: 'GET', path: `${A}/settings/other`, fn: 'settings', auth: act('settings.view'), summary: 'Terms, currency, templates, reminders' },
   { id: 'updateOtherSettings', method: 'PATCH', path: `${A}/settings/other`, fn: 'settings', auth: act('settings.edit-other'), summary: 'Change other business settings', versioned: 'body' },
   ...BANK_ROUTES,
+  ...ACCOUNTING_ROUTES,
 ] as const satisfies readonly Route[];
 
 export type RouteId = (typeof ROUTES)[number]['id'];

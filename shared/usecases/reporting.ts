@@ -5,6 +5,7 @@ import type { Store } from '../data/context.js';
 import { clients } from '../data/entities/client.js';
 import { forEachDocumentInPeriod, listDocuments, type Document } from '../data/entities/document.js';
 import { items } from '../data/entities/item.js';
+import { listPayments } from '../data/entities/payment.js';
 import { Forbidden } from '../domain/errors.js';
 import { listScope } from '../domain/invoicing/access.js';
 import type { Cell } from '../domain/invoicing/csv.js';
@@ -51,6 +52,7 @@ const DOCUMENT_COLUMNS = [
 ] as const;
 const CLIENT_COLUMNS = ['id', 'name', 'email', 'taxId', 'phone', 'addressLine1', 'addressLine2', 'postalCode', 'city', 'country', 'notes', 'createdAt'] as const;
 const ITEM_COLUMNS = ['id', 'name', 'sku', 'unit', 'currency', 'unitPrice', 'vatRate', 'description', 'createdAt'] as const;
+const PAYMENT_COLUMNS = ['id', 'invoiceId', 'invoiceNumber', 'amount', 'currency', 'paidAt', 'method', 'reference', 'createdBy', 'createdAt'] as const;
 
 // In CSV, amounts are decimals in their currency (a spreadsheet's unit); JSON keeps minor units.
 const documentRow = (d: Document, csv: boolean): Record<string, Cell> => {
@@ -105,6 +107,25 @@ export async function exportPage(store: Store, p: Principal, dataset: ExportData
       };
     });
     return { columns: CLIENT_COLUMNS, rows, nextCursor: found.nextCursor };
+  }
+  if (dataset === 'payments') {
+    // Payments export what their caller may view: payments.view.own exports the payments
+    // on one's own invoices only (creator index), as the payments list does.
+    const scope = listScope(p, 'payments.view');
+    const found = await listPayments(store, { accountId: p.accountId, scope, userId: p.userId }, page);
+    const rows = found.items.map((x) => ({
+      id: x.paymentId,
+      invoiceId: x.invoiceId,
+      invoiceNumber: x.invoiceNumber ?? null,
+      amount: csv ? formatMinor(x.amount, x.currency) : x.amount,
+      currency: x.currency,
+      paidAt: x.paidAt,
+      method: x.method ?? null,
+      reference: x.reference ?? null,
+      createdBy: x.createdBy,
+      createdAt: x.createdAt,
+    }));
+    return { columns: PAYMENT_COLUMNS, rows, nextCursor: found.nextCursor };
   }
   if (!mayUse(p, 'products.view')) throw new Forbidden('exporting items needs products.view');
   const found = await items.list(store, p.accountId, page);

@@ -3,8 +3,10 @@ import { DOCUMENT_KINDS, formatDocumentNumber, type DocumentKind } from '../../d
 import { DOCUMENT_STATUSES } from '../../domain/invoicing/status.js';
 import { Conflict, NotFound, ServiceUnavailable, StaleVersion } from '../../domain/errors.js';
 import type { Store } from '../context.js';
-import { deleteItem, getItem, putItem, retryLostRaces, transact, TransientConflict, type Condition, type OnConditionFailed, type Stored, type TxStep } from '../dynamo.js';
+import { periodOf } from '../../domain/accounting/period.js';
+import { getItem, retryLostRaces, transact, TransientConflict, type Condition, type OnConditionFailed, type Stored, type TxStep } from '../dynamo.js';
 import { defineEntity, parseOptional, seg } from '../entity.js';
+import { periodsOpenSteps } from './period-lock.js';
 import { queryEach, queryPage, type Page, type PageRequest, type QuerySpec } from '../paginator.js';
 
 /*
@@ -25,6 +27,10 @@ import { queryEach, queryPage, type Page, type PageRequest, type QuerySpec } fro
  * commit, so a number is never given twice. The loser of such a race gets a
  * TransientConflict and tries again with a fresh read after a jittered backoff. Drafts
  * have no number, and only drafts can be deleted, so the sequence stays gapless.
+ *
+ * Closed periods: every create, replace and delete carries, in the same transaction, a
+ * ConditionCheck that the month of the issue date (before and after the change) is not
+ * closed (period-lock.ts), so nothing dated in a closed month changes (409 period-closed).
  */
 export const storedLine = z.object({
   description: z.string(),
@@ -163,6 +169,7 @@ async function writeNumbered(
   document: Document,
   guard: Condition,
   onRefused: OnConditionFailed,
+  periodGuards: readonly TxStep[],
 ): Promise<Document> {
   const { accountId, kind } = document;
   const exhausted = () => new ServiceUnavailable('the document number could not be assigned; retry the request');
@@ -171,6 +178,7 @@ async function writeNumbered(
     const next = last + 1;
     const numbered: Document = { ...document, sequence: next, number: formatDocumentNumber(kind, next) };
     await transact(store, [
+      ...periodGuards,
       // Guard: the counter is still at the value read (absent when nothing was numbered yet).
       {
         item: {
@@ -200,39 +208,70 @@ async function writeNumbered(
   });
 }
 
-// Pattern "create a document": Put guarded by attribute_not_exists(pk); an issued one takes its number in the same transaction.
+/** The document's own write as a transaction step, with its condition and refusal. */
+const documentStep = (store: Store, write: { Put: { Item: Stored } } | { Delete: { Key: { pk: string; sk: string } } }, guard: Condition, onRefused: OnConditionFailed): TxStep => {
+  const condition = {
+    TableName: store.table,
+    ConditionExpression: guard.expression,
+    ...(guard.names ? { ExpressionAttributeNames: guard.names } : {}),
+    ...(guard.values ? { ExpressionAttributeValues: guard.values } : {}),
+  };
+  return {
+    item: 'Put' in write ? { Put: { ...write.Put, ...condition } } : { Delete: { ...write.Delete, ...condition } },
+    onConditionFailed: onRefused,
+  };
+};
+
+/** Guards that the months of these issue dates are open (first in the transaction, so a closed one is what the 409 names). */
+const periodsOpen = (store: Store, d: Document, issueDates: readonly string[]): TxStep[] =>
+  periodsOpenSteps(store, d.accountId, issueDates.map(periodOf), d.documentId, 'a document');
+
+/**
+ * A single-document write behind its period guards. It shares the guard copy with other
+ * writers of the month, so it may lose a race it never decided on: it is tried again (its
+ * own condition still holds it to the version read, so a retry never overwrites a change).
+ */
+const guardedWrite = (store: Store, steps: readonly TxStep[]): Promise<void> =>
+  retryLostRaces(MAX_NUMBERING_ATTEMPTS, () => new ServiceUnavailable('the document could not be written; retry the request'), () => transact(store, steps));
+
+// Pattern "create a document": Put guarded by attribute_not_exists(pk) and an open period; an issued one takes its number in the same transaction.
 export async function createDocument(store: Store, document: Document): Promise<Document> {
   const fresh = { expression: 'attribute_not_exists(pk)' };
   // The document id is a fresh ULID: a collision means a retried request already wrote it.
   const exists = () => new Conflict('a document with this id already exists');
+  const open = periodsOpen(store, document, [document.issueDate]);
   if (document.status === 'draft') {
-    await putItem(store, documentEntity.item(document), fresh, exists);
+    await guardedWrite(store, [...open, documentStep(store, { Put: { Item: documentEntity.item(document) } }, fresh, exists)]);
     return document;
   }
-  return writeNumbered(store, document, fresh, exists);
+  return writeNumbered(store, document, fresh, exists, open);
 }
 
 // Pattern "replace a document": Put guarded by the version and status read; issuing a draft numbers it in the same transaction.
 export async function replaceDocument(store: Store, current: Document, next: Document): Promise<Document> {
   const replacement: Document = { ...next, sequence: current.sequence, number: current.number, version: current.version + 1 };
   const issuing = current.status === 'draft' && next.status !== 'draft' && next.status !== 'cancelled';
-  if (issuing) return writeNumbered(store, replacement, unchanged(current), documentMoved(current));
-  await putItem(store, documentEntity.item(replacement), unchanged(current), documentMoved(current));
+  const open = periodsOpen(store, current, [current.issueDate, next.issueDate]);
+  if (issuing) return writeNumbered(store, replacement, unchanged(current), documentMoved(current), open);
+  await guardedWrite(store, [...open, documentStep(store, { Put: { Item: documentEntity.item(replacement) } }, unchanged(current), documentMoved(current))]);
   return replacement;
 }
 
 // Pattern "delete a draft": DeleteItem guarded by the version read and status draft. Numbered documents are never deleted.
 export async function deleteDraft(store: Store, current: Document): Promise<void> {
-  await deleteItem(
-    store,
-    documentEntity.key(current),
-    {
-      expression: '#version = :version AND #status = :draft',
-      names: { '#version': 'version', '#status': 'status' },
-      values: { ':version': current.version, ':draft': 'draft' },
-    },
-    documentMoved(current),
-  );
+  await guardedWrite(store, [
+    ...periodsOpen(store, current, [current.issueDate]),
+    documentStep(
+      store,
+      { Delete: { Key: documentEntity.key(current) } },
+      {
+        expression: '#version = :version AND #status = :draft',
+        names: { '#version': 'version', '#status': 'status' },
+        values: { ':version': current.version, ':draft': 'draft' },
+      },
+      documentMoved(current),
+    ),
+  ]);
 }
 
 export interface DocumentQuery {

@@ -2,9 +2,11 @@ import * as z from 'zod/mini';
 import { NotFound } from '../../domain/errors.js';
 import type { Store } from '../context.js';
 import { getItem, transact, type OnConditionFailed, type TxStep } from '../dynamo.js';
+import { periodOf } from '../../domain/accounting/period.js';
 import { defineEntity, parseOptional, seg } from '../entity.js';
-import { queryPage, type Page, type PageRequest } from '../paginator.js';
+import { queryEach, queryPage, type Page, type PageRequest } from '../paginator.js';
 import { invoicePaidStep, type Document } from './document.js';
+import { periodOpenStep } from './period-lock.js';
 
 /*
  * A payment against an invoice. Payment ids are ULIDs, so a partition lists payments in
@@ -13,6 +15,10 @@ import { invoicePaidStep, type Document } from './document.js';
  *
  *   table  pk ACCOUNT#<acc>#PAYMENTS                         sk PAYMENT#<id>
  *   gsi2   ACCOUNT#<acc>#CREATOR#<invoice creator>#PAYMENTS   PAYMENT#<id>   payments on one member's invoices
+ *   gsi1   ACCOUNT#<acc>#PAYMENTS                         <paidAt>#<id>  payments of an account by payment date (the books of a period)
+ *
+ * Recording or deleting a payment dated in a closed accounting period is refused (409
+ * period-closed) by a ConditionCheck on the period's lock in the same transaction.
  */
 export const paymentSchema = z.object({
   paymentId: z.string(),
@@ -39,7 +45,12 @@ export const paymentEntity = defineEntity({
   type: 'payment',
   schema: paymentSchema,
   key: (p) => ({ pk: partition(p.accountId), sk: `PAYMENT#${seg(p.paymentId)}` }),
-  indexes: (p) => ({ gsi2pk: ofCreator(p.accountId, p.invoiceCreatedBy), gsi2sk: `PAYMENT#${seg(p.paymentId)}` }),
+  indexes: (p) => ({
+    gsi1pk: partition(p.accountId),
+    gsi1sk: `${p.paidAt}#${seg(p.paymentId)}`,
+    gsi2pk: ofCreator(p.accountId, p.invoiceCreatedBy),
+    gsi2sk: `PAYMENT#${seg(p.paymentId)}`,
+  }),
 });
 
 // Pattern "one payment": GetItem.
@@ -62,6 +73,19 @@ export const listPayments = (
   );
 
 /**
+ * Pattern "payments of an account dated in a period" (gsi1, a key range on the payment
+ * date), every page, each handed to `visit` and none kept. Reads exactly those payments.
+ */
+export const forEachPaymentInPeriod = (
+  store: Store,
+  q: { accountId: string; from: string; to: string },
+  visit: (p: Payment) => void,
+): Promise<{ itemsRead: number; capacityUnits: number }> =>
+  queryEach(store, { index: 'gsi1', partition: partition(q.accountId), sort: { between: [`${q.from}#`, `${q.to}#~`] } }, (raw) =>
+    visit(paymentEntity.parse(raw)),
+  );
+
+/**
  * Writes the payment and moves the invoice's paid amount and status in one transaction,
  * the invoice conditioned on the version it was read at (`onInvoiceMoved` when it moved).
  */
@@ -76,8 +100,9 @@ export async function recordPayment(
 }
 
 /**
- * The two steps of recording a payment (the payment, the invoice's paid amount and status
- * on the version read), for a transaction that does more (a bank transaction it settles).
+ * The steps of recording a payment (its month still open, the payment, the invoice's paid
+ * amount and status on the version read), for this module and for a transaction that does
+ * more (a bank transaction it settles).
  */
 export const paymentSteps = (
   store: Store,
@@ -86,6 +111,7 @@ export const paymentSteps = (
   invoiceAfter: { paid: number; status: Document['status'] },
   onInvoiceMoved: OnConditionFailed,
 ): TxStep[] => [
+  periodOpenStep(store, payment.accountId, periodOf(payment.paidAt), payment.paymentId, 'a payment'),
   {
     item: { Put: { TableName: store.table, Item: paymentEntity.item(payment), ConditionExpression: 'attribute_not_exists(pk)' } },
     onConditionFailed: () => new NotFound('the payment already exists'),
@@ -104,6 +130,7 @@ export async function deletePayment(
   onInvoiceMoved: OnConditionFailed,
 ): Promise<void> {
   await transact(store, [
+    periodOpenStep(store, payment.accountId, periodOf(payment.paidAt), payment.paymentId, 'a payment'),
     {
       item: { Delete: { TableName: store.table, Key: paymentEntity.key(payment), ConditionExpression: 'attribute_exists(pk)' } },
       onConditionFailed: () => new NotFound('the payment does not exist'),

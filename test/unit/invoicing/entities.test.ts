@@ -21,7 +21,8 @@ import { clientEntity, clients, type Client } from '#shared/data/entities/client
 import { putSettings, settingsEntity } from '#shared/data/entities/settings.js';
 import { TransientConflict } from '#shared/data/dynamo.js';
 import { CorruptItem } from '#shared/data/entity.js';
-import { Conflict, NotFound, ServiceUnavailable, StaleVersion } from '#shared/domain/errors.js';
+import { Conflict, NotFound, PeriodClosed, ServiceUnavailable, StaleVersion } from '#shared/domain/errors.js';
+import { LOCK_SHARDS, periodGuardKey, shardOf } from '#shared/data/entities/period-lock.js';
 
 /* The invoicing entities' access patterns on DynamoDB's refusals, without DynamoDB. */
 const TABLE = 'kontor-test';
@@ -75,13 +76,13 @@ const documentKey = documentKeys.document(ACC, 'invoice', '01JDOC000000000000000
 describe('document numbering (counter and document in one transaction)', () => {
   it('when the counter moved since it was read, it re-reads and takes the next number', async () => {
     ddb.on(GetCommand).resolvesOnce(counterAt(4)).resolvesOnce(counterAt(5));
-    ddb.on(TransactWriteCommand).rejectsOnce(cancelled(['ConditionalCheckFailed', 'None'])).resolves({});
+    ddb.on(TransactWriteCommand).rejectsOnce(cancelled(['None', 'ConditionalCheckFailed', 'None'])).resolves({});
     const created = await createDocument(store, doc());
     expect(created).toMatchObject({ sequence: 6, number: 'INV-000006' });
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 2);
     const second = ddb.commandCalls(TransactWriteCommand)[1]!.args[0].input.TransactItems!;
-    expect(second[0]!.Put).toMatchObject({ ConditionExpression: '#last = :last', ExpressionAttributeValues: { ':last': 5 }, Item: { last: 6 } });
-    expect(second[1]!.Put).toMatchObject({ ConditionExpression: 'attribute_not_exists(pk)', Item: { sequence: 6 } });
+    expect(second[1]!.Put).toMatchObject({ ConditionExpression: '#last = :last', ExpressionAttributeValues: { ':last': 5 }, Item: { last: 6 } });
+    expect(second[2]!.Put).toMatchObject({ ConditionExpression: 'attribute_not_exists(pk)', Item: { sequence: 6 } });
   });
 
   it('when the account has no counter yet, it creates it at 1 only if it still does not exist', async () => {
@@ -90,7 +91,7 @@ describe('document numbering (counter and document in one transaction)', () => {
     const created = await createDocument(store, doc());
     expect(created.sequence).toBe(1);
     expect(ddb).toHaveReceivedCommandWith(TransactWriteCommand, {
-      TransactItems: [expect.objectContaining({ Put: expect.objectContaining({ ConditionExpression: 'attribute_not_exists(pk)', Item: expect.objectContaining({ last: 1 }) }) }), expect.anything()],
+      TransactItems: [expect.anything(), expect.objectContaining({ Put: expect.objectContaining({ ConditionExpression: 'attribute_not_exists(pk)', Item: expect.objectContaining({ last: 1 }) }) }), expect.anything()],
     });
   });
 
@@ -98,20 +99,20 @@ describe('document numbering (counter and document in one transaction)', () => {
     ddb.on(GetCommand).resolves({ Item: { ...documentKeys.counter(ACC, 'invoice'), type: 'document-counter', last: 3 } });
     ddb.on(TransactWriteCommand).resolves({});
     expect(await createDocument(store, doc())).toMatchObject({ sequence: 4, number: 'INV-000004' });
-    const written = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems![0]!.Put!;
+    const written = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems![1]!.Put!;
     expect(written).toMatchObject({ ExpressionAttributeValues: { ':last': 3 }, Item: { accountId: ACC, kind: 'invoice', last: 4 } });
   });
 
   it('when another transaction conflicts on the counter, it retries', async () => {
     ddb.on(GetCommand).resolves(counterAt(1));
-    ddb.on(TransactWriteCommand).rejectsOnce(cancelled(['TransactionConflict', 'None'])).rejectsOnce(cancelled(['None', 'TransactionConflict'])).resolves({});
+    ddb.on(TransactWriteCommand).rejectsOnce(cancelled(['None', 'TransactionConflict', 'None'])).rejectsOnce(cancelled(['None', 'None', 'TransactionConflict'])).resolves({});
     expect((await createDocument(store, doc())).sequence).toBe(2);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 3);
   });
 
   it('when every attempt loses, it answers 503 having written nothing', async () => {
     ddb.on(GetCommand).resolves(counterAt(1));
-    ddb.on(TransactWriteCommand).rejects(cancelled(['ConditionalCheckFailed', 'None']));
+    ddb.on(TransactWriteCommand).rejects(cancelled(['None', 'ConditionalCheckFailed', 'None']));
     await expect(createDocument(store, doc())).rejects.toBeInstanceOf(ServiceUnavailable);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, MAX_NUMBERING_ATTEMPTS);
     expect(ddb).not.toHaveReceivedCommand(PutCommand);
@@ -129,7 +130,7 @@ describe('document numbering (counter and document in one transaction)', () => {
   it('when issuing a draft that changed meanwhile, it answers 409 with the version DynamoDB returned, takes no number and reads the document no second time', async () => {
     const current = doc({ status: 'draft' });
     ddb.on(GetCommand).resolves(counterAt(7));
-    ddb.on(TransactWriteCommand).rejects(cancelled(['None', 'ConditionalCheckFailed'], { 1: documentEntity.item({ ...current, version: 3 }) }));
+    ddb.on(TransactWriteCommand).rejects(cancelled(['None', 'None', 'ConditionalCheckFailed'], { 2: documentEntity.item({ ...current, version: 3 }) }));
     const err = await replaceDocument(store, current, { ...current, status: 'issued' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StaleVersion);
     expect((err as StaleVersion).extensions).toEqual({ currentVersion: 3 });
@@ -137,33 +138,58 @@ describe('document numbering (counter and document in one transaction)', () => {
     expect(ddb).not.toHaveReceivedCommandWith(GetCommand, { Key: documentKey });
   });
 
-  it('when a document that is not issued changes, it is one conditional Put and keeps its number', async () => {
+  it('when a document that is not issued changes, it is one conditional Put behind its period guard and keeps its number', async () => {
     const numberedCurrent = doc({ status: 'issued', sequence: 9, number: 'INV-000009' });
-    ddb.on(PutCommand).resolves({});
+    ddb.on(TransactWriteCommand).resolves({});
     const out = await replaceDocument(store, numberedCurrent, { ...doc(), status: 'cancelled' });
     expect(out).toMatchObject({ status: 'cancelled', sequence: 9, number: 'INV-000009', version: 2 });
-    expect(ddb).toHaveReceivedCommandWith(PutCommand, { ConditionExpression: '#version = :version AND #status = :status', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' });
-    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(items).toHaveLength(2);
+    expect(items[0]!.ConditionCheck).toMatchObject({ Key: periodGuardKey(ACC, numberedCurrent.issueDate.slice(0, 7), numberedCurrent.documentId) });
+    expect(items[1]!.Put).toMatchObject({ ConditionExpression: '#version = :version AND #status = :status', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' });
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+  });
+
+  it('when a change moves a document to another month, it guards both months', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    const d = doc({ status: 'draft', issueDate: '2026-03-10' });
+    await replaceDocument(store, d, { ...d, issueDate: '2026-04-02' });
+    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(items.map((i) => i.ConditionCheck?.Key)).toEqual([periodGuardKey(ACC, '2026-03', d.documentId), periodGuardKey(ACC, '2026-04', d.documentId), undefined]);
+  });
+
+  it('when writers of one month write different documents, they check guard copies spread over the shards', () => {
+    const used = new Set(Array.from({ length: 200 }, (_, i) => shardOf(`01JDOC${String(i).padStart(20, '0')}`)));
+    expect(used.size).toBe(LOCK_SHARDS);
+  });
+
+  it('when the month of the document is closed, it answers 409 period-closed naming it and writes nothing', async () => {
+    ddb.on(TransactWriteCommand).rejects(cancelled(['ConditionalCheckFailed', 'None'], { 0: { ...periodGuardKey(ACC, '2026-03', '01JDOC00000000000000000001'), status: 'closed' } }));
+    const err = await deleteDraft(store, doc({ status: 'draft', issueDate: '2026-03-10' })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PeriodClosed);
+    expect((err as PeriodClosed).extensions).toEqual({ period: '2026-03' });
   });
 
   it('when the document is gone at write time, it answers 404 without reading it again', async () => {
-    ddb.on(PutCommand).rejects(conditionFailed());
+    ddb.on(TransactWriteCommand).rejects(cancelled(['None', 'ConditionalCheckFailed']));
     await expect(replaceDocument(store, doc(), doc({ status: 'cancelled' }))).rejects.toBeInstanceOf(NotFound);
     expect(ddb).not.toHaveReceivedCommand(GetCommand);
   });
 
   it('when a draft changed before its deletion, it answers 409 with the version DynamoDB returned and deletes nothing', async () => {
     const current = doc({ status: 'draft' });
-    ddb.on(DeleteCommand).rejects(conditionFailed(documentEntity.item({ ...current, version: 4 })));
+    ddb.on(TransactWriteCommand).rejects(cancelled(['None', 'ConditionalCheckFailed'], { 1: documentEntity.item({ ...current, version: 4 }) }));
     const err = await deleteDraft(store, current).catch((e: unknown) => e);
     expect((err as StaleVersion).extensions).toEqual({ currentVersion: 4 });
-    expect(ddb).toHaveReceivedCommandWith(DeleteCommand, { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' });
+    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(items[1]!.Delete).toMatchObject({ ReturnValuesOnConditionCheckFailure: 'ALL_OLD' });
+    expect(ddb).not.toHaveReceivedCommand(DeleteCommand);
     expect(ddb).not.toHaveReceivedCommand(GetCommand);
   });
 
   it('when a new document id already exists, it answers 409 and takes no number', async () => {
     ddb.on(GetCommand).resolves(counterAt(2));
-    ddb.on(TransactWriteCommand).rejects(cancelled(['None', 'ConditionalCheckFailed'], { 1: documentEntity.item(doc()) }));
+    ddb.on(TransactWriteCommand).rejects(cancelled(['None', 'None', 'ConditionalCheckFailed'], { 2: documentEntity.item(doc()) }));
     await expect(createDocument(store, doc())).rejects.toBeInstanceOf(Conflict);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
   });
@@ -225,12 +251,12 @@ describe('payments', () => {
   const moved = () => new TransientConflict('moved');
 
   it('when the invoice changed since it was read, it reports that the invoice moved (the caller retries)', async () => {
-    ddb.on(TransactWriteCommand).rejects(cancelled(['None', 'ConditionalCheckFailed']));
+    ddb.on(TransactWriteCommand).rejects(cancelled(['None', 'None', 'ConditionalCheckFailed']));
     await expect(recordPayment(store, payment, invoice, { paid: 10, status: 'partially-paid' }, moved)).rejects.toBeInstanceOf(TransientConflict);
   });
 
   it('when the transaction is throttled, it answers 503 with Retry-After instead of retrying as a moved invoice', async () => {
-    ddb.on(TransactWriteCommand).rejects(cancelled(['ThrottlingError', 'None']));
+    ddb.on(TransactWriteCommand).rejects(cancelled(['None', 'ThrottlingError', 'None']));
     const err = await recordPayment(store, payment, invoice, { paid: 10, status: 'partially-paid' }, moved).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ServiceUnavailable);
     expect((err as ServiceUnavailable).headers).toEqual({ 'retry-after': '1' });
@@ -240,8 +266,9 @@ describe('payments', () => {
     ddb.on(TransactWriteCommand).resolves({});
     await recordPayment(store, payment, invoice, { paid: 10, status: 'partially-paid' }, moved);
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(items[0]!.Put?.Item).toMatchObject({ gsi2pk: `ACCOUNT#${ACC}#CREATOR#u1#PAYMENTS`, amount: 10 });
-    expect(items[1]!.Update).toMatchObject({
+    expect(items[0]!.ConditionCheck).toMatchObject({ Key: periodGuardKey(ACC, payment.paidAt.slice(0, 7), payment.paymentId) });
+    expect(items[1]!.Put?.Item).toMatchObject({ gsi1sk: `${payment.paidAt}#${payment.paymentId}`, gsi2pk: `ACCOUNT#${ACC}#CREATOR#u1#PAYMENTS`, amount: 10 });
+    expect(items[2]!.Update).toMatchObject({
       ConditionExpression: '#version = :version',
       ExpressionAttributeValues: expect.objectContaining({ ':version': 1, ':next': 2, ':paid': 10, ':status': 'partially-paid' }),
     });

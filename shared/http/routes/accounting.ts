@@ -1,0 +1,29 @@
+import type { Action } from '../../authz/catalogue.js';
+import type { ACCOUNT_PREFIX, Route } from '../routes.js';
+
+/*
+ * Accounting (SPEC 2.2 "accounting") and filings with their official receipts (SPEC 2.2
+ * "UPO"). Reading the books needs accounting.view; closing and reopening a month needs
+ * accounting.edit. The registers' CSV is a `format` of the same routes, so exporting them
+ * needs the accounting area's own permission, not exports.export (an Accountant and a
+ * Backoffice user read the books they keep). Filings: upo.submit records and attaches,
+ * upo.view lists and downloads.
+ */
+// The prefix is spelled here, checked against routes.ts by type only: routes.ts imports this
+// module, so a value import back from it would run before its constants exist (ESM cycle, TDZ).
+const A: typeof ACCOUNT_PREFIX = '/accounts/{accountId}';
+const act = (action: Action) => ({ action }) as const;
+
+export const ACCOUNTING_ROUTES = [
+  { id: 'listAccountingPeriods', method: 'GET', path: `${A}/accounting/periods`, fn: 'accounting', auth: act('accounting.view'), summary: 'Periods that were closed, newest first' },
+  { id: 'getAccountingPeriod', method: 'GET', path: `${A}/accounting/periods/{period}`, fn: 'accounting', auth: act('accounting.view'), summary: 'Whether a month is open or closed' },
+  { id: 'closeAccountingPeriod', method: 'POST', path: `${A}/accounting/periods/{period}/close`, fn: 'accounting', auth: act('accounting.edit'), summary: 'Close a month: its documents and payments can no longer change (audited)' },
+  { id: 'reopenAccountingPeriod', method: 'POST', path: `${A}/accounting/periods/{period}/reopen`, fn: 'accounting', auth: act('accounting.edit'), summary: 'Reopen a closed month (audited)' },
+  { id: 'getLedger', method: 'GET', path: `${A}/accounting/periods/{period}/ledger`, fn: 'accounting', auth: act('accounting.view'), summary: 'Revenue, cost and payment ledger of a month (JSON or CSV)' },
+  { id: 'getVatRegister', method: 'GET', path: `${A}/accounting/periods/{period}/vat-register`, fn: 'accounting', auth: act('accounting.view'), summary: 'VAT register of a month by currency and rate (JSON or CSV)' },
+  { id: 'listFilings', method: 'GET', path: `${A}/filings`, fn: 'accounting', auth: act('upo.view'), summary: 'Filings with the tax office, newest first' },
+  { id: 'recordFiling', method: 'POST', path: `${A}/filings`, fn: 'accounting', auth: act('upo.submit'), summary: "Record the filing of a month's VAT register or of an e-invoice", idempotent: true },
+  { id: 'getFiling', method: 'GET', path: `${A}/filings/{filingId}`, fn: 'accounting', auth: act('upo.view'), summary: 'A filing' },
+  { id: 'attachFilingReceipt', method: 'PUT', path: `${A}/filings/{filingId}/receipt`, fn: 'accounting', auth: act('upo.submit'), summary: 'Attach the official receipt (UPO XML) the tax portal returned', versioned: 'body' },
+  { id: 'getFilingReceipt', method: 'GET', path: `${A}/filings/{filingId}/receipt`, fn: 'accounting', auth: act('upo.view'), summary: 'Download the official receipt (UPO XML)' },
+] as const satisfies readonly Route[];

@@ -1,4 +1,5 @@
 import type { Action } from '../authz/catalogue.js';
+import { STOCK_ROUTES } from './routes/stock.js';
 import { DOCUMENT_KIND_NAMES, DOCUMENT_KINDS as DOCUMENT_KIND_LIST } from '../domain/invoicing/documents.js';
 
 /*
@@ -35,6 +36,7 @@ export const FUNCTIONS = {
   payments: { entry: 'functions/payments/handler.ts', table: 'readwrite', description: 'Payments against invoices' },
   reporting: { entry: 'functions/reporting/handler.ts', table: 'read', description: 'Reports and exports' },
   settings: { entry: 'functions/settings/handler.ts', table: 'readwrite', description: 'Business settings' },
+  warehouses: { entry: 'functions/warehouses/handler.ts', table: 'readwrite', description: 'Warehouses, warehouse documents and stock' },
 } as const satisfies Record<string, { entry: string; table: 'none' | 'read' | 'readwrite'; description: string }>;
 export type FunctionName = keyof typeof FUNCTIONS;
 
@@ -151,6 +153,7 @@ export const ROUTES = [
   { id: 'updatePaymentMethodSettings', method: 'PATCH', path: `${A}/settings/payment-methods`, fn: 'settings', auth: act('settings.edit-payment-methods'), summary: 'Set payment methods', versioned: 'body' },
   { id: 'getOtherSettings', method: 'GET', path: `${A}/settings/other`, fn: 'settings', auth: act('settings.view'), summary: 'Terms, currency, templates, reminders' },
   { id: 'updateOtherSettings', method: 'PATCH', path: `${A}/settings/other`, fn: 'settings', auth: act('settings.edit-other'), summary: 'Change other business settings', versioned: 'body' },
+  ...STOCK_ROUTES,
 ] as const satisfies readonly Route[];
 
 export type RouteId = (typeof ROUTES)[number]['id'];

@@ -6,6 +6,7 @@ import { organizationContracts } from './organization.js';
 import { membersContracts } from './members.js';
 import { invoicingContracts } from './invoicing.js';
 import { stockContracts } from './stock.js';
+import { pricingContracts } from './pricing.js';
 
 /* Every route's contract, by route id; a test checks that each route of the table has one. */
 export const CONTRACTS: Readonly<Partial<Record<RouteId, RouteContract>>> = {
@@ -15,4 +16,5 @@ export const CONTRACTS: Readonly<Partial<Record<RouteId, RouteContract>>> = {
   ...membersContracts,
   ...invoicingContracts,
   ...stockContracts,
+  ...pricingContracts,
 };

@@ -1,4 +1,5 @@
 import type { Action } from '../authz/catalogue.js';
+import { PRICING_ROUTES } from './routes/pricing.js';
 import { STOCK_ROUTES } from './routes/stock.js';
 import { DOCUMENT_KIND_NAMES, DOCUMENT_KINDS as DOCUMENT_KIND_LIST } from '../domain/invoicing/documents.js';
 
@@ -37,6 +38,7 @@ export const FUNCTIONS = {
   reporting: { entry: 'functions/reporting/handler.ts', table: 'read', description: 'Reports and exports' },
   settings: { entry: 'functions/settings/handler.ts', table: 'readwrite', description: 'Business settings' },
   warehouses: { entry: 'functions/warehouses/handler.ts', table: 'readwrite', description: 'Warehouses, warehouse documents and stock' },
+  pricing: { entry: 'functions/pricing/handler.ts', table: 'readwrite', description: 'Price lists and promo codes' },
 } as const satisfies Record<string, { entry: string; table: 'none' | 'read' | 'readwrite'; description: string }>;
 export type FunctionName = keyof typeof FUNCTIONS;
 
@@ -154,6 +156,7 @@ export const ROUTES = [
   { id: 'getOtherSettings', method: 'GET', path: `${A}/settings/other`, fn: 'settings', auth: act('settings.view'), summary: 'Terms, currency, templates, reminders' },
   { id: 'updateOtherSettings', method: 'PATCH', path: `${A}/settings/other`, fn: 'settings', auth: act('settings.edit-other'), summary: 'Change other business settings', versioned: 'body' },
   ...STOCK_ROUTES,
+  ...PRICING_ROUTES,
 ] as const satisfies readonly Route[];
 
 export type RouteId = (typeof ROUTES)[number]['id'];

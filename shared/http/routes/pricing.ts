@@ -1,0 +1,16 @@
+import type { Action } from '../../authz/catalogue.js';
+import type { ACCOUNT_PREFIX, Route } from '../routes.js';
+
+/* Price lists and promo codes. */
+// The prefix spelled out, type-checked against ACCOUNT_PREFIX: routes.ts imports this module
+// before its own constants exist, so a value import would be read before it is set.
+const A: typeof ACCOUNT_PREFIX = '/accounts/{accountId}';
+const act = (action: Action) => ({ action }) as const;
+
+export const PRICING_ROUTES = [
+  { id: 'listPriceLists', method: 'GET', path: `${A}/price-lists`, fn: 'pricing', auth: act('price-lists.view'), summary: 'Price lists' },
+  { id: 'createPriceList', method: 'POST', path: `${A}/price-lists`, fn: 'pricing', auth: act('price-lists.create'), summary: 'Create a price list', idempotent: true },
+  { id: 'getPriceList', method: 'GET', path: `${A}/price-lists/{priceListId}`, fn: 'pricing', auth: act('price-lists.view'), summary: 'A price list' },
+  { id: 'updatePriceList', method: 'PATCH', path: `${A}/price-lists/{priceListId}`, fn: 'pricing', auth: act('price-lists.edit'), summary: 'Rename a price list or replace its prices', versioned: 'body' },
+  { id: 'deletePriceList', method: 'DELETE', path: `${A}/price-lists/{priceListId}`, fn: 'pricing', auth: act('price-lists.delete'), summary: 'Delete a price list' },
+] as const satisfies readonly Route[];

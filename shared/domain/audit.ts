@@ -21,10 +21,11 @@ export const AUDIT_ACTIONS = [
   'plan.changed',
   'feature.activated',
   'feature.deactivated',
+  'promo-code.applied',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export type AuditTargetType = 'organization' | 'account' | 'member' | 'invitation' | 'role';
+export type AuditTargetType = 'organization' | 'account' | 'member' | 'invitation' | 'role' | 'document';
 
 export interface AuditEntry {
   organizationId: string;
@@ -32,7 +33,7 @@ export interface AuditEntry {
   actorId: string;
   action: AuditAction;
   targetType: AuditTargetType;
-  /** A member's user id, a role id, an account id, an invitation id, or the organization id. */
+  /** A member's user id, a role id, an account id, an invitation id, a document id, or the organization id. */
   targetId: string;
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;

@@ -97,7 +97,7 @@ export const promoCodeResponse = z
   })
   .meta({ id: 'PromoCode' });
 export const applyPromoCodeBody = z
-  .object({ code: z.string().trim().toUpperCase().min(1).max(64), version })
+  .object({ code: z.string().trim().toUpperCase().regex(/^[A-Z0-9_-]{1,64}$/, 'letters, digits, - or _'), version })
   .strict()
   .meta({ id: 'ApplyPromoCode', description: "Applies a code to a draft: its discount becomes the document's own negative line(s)" });
 

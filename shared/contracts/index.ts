@@ -7,6 +7,8 @@ import { membersContracts } from './members.js';
 import { invoicingContracts } from './invoicing.js';
 import { bankContracts } from './bank.js';
 import { accountingContracts } from './accounting.js';
+import { stockContracts } from './stock.js';
+import { pricingContracts } from './pricing.js';
 
 /* Every route's contract, by route id; a test checks that each route of the table has one. */
 export const CONTRACTS: Readonly<Partial<Record<RouteId, RouteContract>>> = {
@@ -17,4 +19,6 @@ export const CONTRACTS: Readonly<Partial<Record<RouteId, RouteContract>>> = {
   ...invoicingContracts,
   ...bankContracts,
   ...accountingContracts,
+  ...stockContracts,
+  ...pricingContracts,
 };

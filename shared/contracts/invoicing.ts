@@ -55,8 +55,14 @@ const lineInput = z
     itemId: ulidParam.optional(),
     quantity,
     unit: singleLine(20).optional(),
-    unitPrice: minorUnits,
-    vatRate,
+    unitPrice: minorUnits
+      .optional()
+      .describe("omitted with an itemId: the client's price-list price in the document's currency, else the item's own price"),
+    vatRate: vatRate.optional().describe("omitted with an itemId: the item's VAT rate"),
+  })
+  .refine((l) => l.itemId !== undefined || (l.unitPrice !== undefined && l.vatRate !== undefined), {
+    path: ['unitPrice'],
+    message: 'unitPrice and vatRate are required on a line that names no itemId',
   })
   .meta({ id: 'DocumentLineInput' });
 
@@ -155,6 +161,7 @@ const clientFields = {
   phone: singleLine(50).optional(),
   address: address.optional(),
   notes: multiLine(2000).optional(),
+  priceListId: ulidParam.optional().describe("the price list this client's document lines take item prices from"),
 };
 export const createClientBody = z.object(clientFields).strict().meta({ id: 'CreateClient' });
 export const updateClientBody = z
@@ -166,6 +173,7 @@ export const updateClientBody = z
     phone: clientFields.phone.unwrap().nullable().optional(),
     address: address.nullable().optional(),
     notes: multiLine(2000).nullable().optional(),
+    priceListId: ulidParam.nullable().optional(),
   })
   .strict()
   .meta({ id: 'UpdateClient' });
@@ -178,6 +186,7 @@ export const clientResponse = z.object({
   phone: z.string().nullable(),
   address: address.nullable(),
   notes: z.string().nullable(),
+  priceListId: z.string().nullable(),
   createdBy: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -34,10 +34,11 @@ export const AUDIT_ACTIONS = [
   'period.reopened',
   'filing.recorded',
   'filing.receipt-attached',
+  'promo-code.applied',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export type AuditTargetType = 'organization' | 'account' | 'member' | 'invitation' | 'role' | 'integration' | 'bank-statement' | 'bank-transaction' | 'receipt' | 'period' | 'filing';
+export type AuditTargetType = 'organization' | 'account' | 'member' | 'invitation' | 'role' | 'integration' | 'bank-statement' | 'bank-transaction' | 'receipt' | 'period' | 'filing' | 'document';
 
 export interface AuditEntry {
   organizationId: string;
@@ -45,7 +46,7 @@ export interface AuditEntry {
   actorId: string;
   action: AuditAction;
   targetType: AuditTargetType;
-  /** A member's user id, a role id, an account id, an invitation id, an integration id, the organization id, `<accountId>#<YYYY-MM>` for a period, or a filing id. */
+  /** A member's user id, a role id, an account id, an invitation id, an integration id, a document id, the organization id, `<accountId>#<YYYY-MM>` for a period, or a filing id. */
   targetId: string;
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;

@@ -1,4 +1,6 @@
 import type { Action } from '../authz/catalogue.js';
+import { PRICING_ROUTES } from './routes/pricing.js';
+import { STOCK_ROUTES } from './routes/stock.js';
 import { DOCUMENT_KIND_NAMES, DOCUMENT_KINDS as DOCUMENT_KIND_LIST } from '../domain/invoicing/documents.js';
 import { BANK_ROUTES } from './routes/bank.js';
 import { ACCOUNTING_ROUTES } from './routes/accounting.js';
@@ -40,6 +42,8 @@ export const FUNCTIONS = {
   bank: { entry: 'functions/bank/handler.ts', table: 'readwrite', description: 'Bank statement imports, their transactions, e-receipts' },
   receipts: { entry: 'functions/receipts/handler.ts', table: 'read', description: 'E-receipts for their link holders (public)' },
   accounting: { entry: 'functions/accounting/handler.ts', table: 'readwrite', description: 'Ledger, VAT register, closing months, filings and receipts' },
+  warehouses: { entry: 'functions/warehouses/handler.ts', table: 'readwrite', description: 'Warehouses, warehouse documents and stock' },
+  pricing: { entry: 'functions/pricing/handler.ts', table: 'readwrite', description: 'Price lists and promo codes' },
 } as const satisfies Record<string, { entry: string; table: 'none' | 'read' | 'readwrite'; description: string }>;
 export type FunctionName = keyof typeof FUNCTIONS;
 
@@ -164,6 +168,8 @@ export const ROUTES = [
   { id: 'updateOtherSettings', method: 'PATCH', path: `${A}/settings/other`, fn: 'settings', auth: act('settings.edit-other'), summary: 'Change other business settings', versioned: 'body' },
   ...BANK_ROUTES,
   ...ACCOUNTING_ROUTES,
+  ...STOCK_ROUTES,
+  ...PRICING_ROUTES,
 ] as const satisfies readonly Route[];
 
 export type RouteId = (typeof ROUTES)[number]['id'];

@@ -8,6 +8,7 @@ import { items as itemAccess, type Item } from '../data/entities/item.js';
 import type { Page, PageRequest } from '../data/paginator.js';
 import { NotFound } from '../domain/errors.js';
 import { ulid } from '../domain/ids.js';
+import { requirePriceList } from './pricing.js';
 
 /*
  * Clients and items (SPEC 1): every role sees the full lists; Owner, Manager and Employee
@@ -68,11 +69,24 @@ function collection<T extends Stamped, Create, Update extends { version: number 
   };
 }
 
-export const clients = collection<Client, CreateClientInput, UpdateClientInput>(clientAccess, 'client', (base, input) => ({
+const clientCollection = collection<Client, CreateClientInput, UpdateClientInput>(clientAccess, 'client', (base, input) => ({
   ...base,
   ...input,
   clientId: ulid(),
 }));
+
+/** Clients, whose price list (when named) must be one of the account's: 400 naming it otherwise. */
+export const clients = {
+  ...clientCollection,
+  create: async (store: Store, p: Principal, input: CreateClientInput): Promise<Client> => {
+    await requirePriceList(store, p.accountId, input.priceListId, 'body.priceListId');
+    return clientCollection.create(store, p, input);
+  },
+  update: async (store: Store, p: Principal, id: string, input: UpdateClientInput): Promise<Client> => {
+    await requirePriceList(store, p.accountId, input.priceListId, 'body.priceListId');
+    return clientCollection.update(store, p, id, input);
+  },
+};
 
 export const items = collection<Item, CreateItemInput, UpdateItemInput>(itemAccess, 'item', (base, input) => ({
   ...base,

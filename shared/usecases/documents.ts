@@ -10,6 +10,7 @@ import { ulid } from '../domain/ids.js';
 import { listScope, requireAllowed, requireVisible } from '../domain/invoicing/access.js';
 import type { DocumentKind } from '../domain/invoicing/documents.js';
 import { priceLines } from '../domain/invoicing/money.js';
+import { resolveLinePrices } from './pricing.js';
 import { assertDatesInOrder, assertManualTransition, isDeletable, isEditable } from '../domain/invoicing/status.js';
 
 /*
@@ -39,8 +40,8 @@ export async function create(store: Store, p: Principal, kind: DocumentKind, inp
   const now = store.now().toISOString();
   const issueDate = input.issueDate ?? now.slice(0, 10);
   assertDatesInOrder(issueDate, input.dueDate);
-  const priced = priceLines(input.lines);
   const client = await clientSnapshot(store, p.accountId, input.clientId);
+  const priced = priceLines(await resolveLinePrices(store, p.accountId, { clientId: input.clientId, currency: input.currency }, input.lines));
   return documents.createDocument(store, {
     documentId: ulid(),
     kind,
@@ -97,17 +98,20 @@ export async function update(store: Store, p: Principal, kind: DocumentKind, doc
   const issueDate = input.issueDate ?? current.issueDate;
   const dueDate = input.dueDate === null ? undefined : (input.dueDate ?? current.dueDate);
   assertDatesInOrder(issueDate, dueDate);
-  const priced = input.lines ? priceLines(input.lines) : { lines: current.lines, net: current.net, vat: current.vat, gross: current.gross };
   const client =
     input.clientId === undefined
       ? { clientId: current.clientId, clientName: current.clientName }
       : await clientSnapshot(store, p.accountId, input.clientId ?? undefined);
+  const currency = input.currency ?? current.currency;
+  const priced = input.lines
+    ? priceLines(await resolveLinePrices(store, p.accountId, { clientId: client.clientId, currency }, input.lines))
+    : { lines: current.lines, net: current.net, vat: current.vat, gross: current.gross };
 
   return documents.replaceDocument(store, current, {
     ...current,
     status,
     ...client,
-    currency: input.currency ?? current.currency,
+    currency,
     issueDate,
     dueDate,
     ...priced,

@@ -12,6 +12,7 @@ export const clientView = (c: Client): z.output<typeof clientResponse> => ({
   phone: c.phone ?? null,
   address: c.address ?? null,
   notes: c.notes ?? null,
+  priceListId: c.priceListId ?? null,
   createdBy: c.createdBy,
   createdAt: c.createdAt,
   updatedAt: c.updatedAt,

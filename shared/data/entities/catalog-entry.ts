@@ -5,7 +5,7 @@ import { parseOptional, seg, type Entity, type Key } from '../entity.js';
 import { queryPage, type Page, type PageRequest } from '../paginator.js';
 
 /*
- * Clients and items are catalogue entries of the same shape: one partition per collection
+ * Clients, items, warehouses and price lists are catalogue entries of the same shape: one partition per collection
  * and account (`ACCOUNT#<acc>#CLIENTS`, `#ITEMS`), sort key `<PREFIX>#<ULID>`, so the full
  * list (SPEC 1: visible to every role) is one Query in creation order and its cursor cannot
  * be replayed against another collection. Edits are optimistic: a Put conditioned on the
@@ -19,7 +19,10 @@ export interface CatalogEntry {
   version: number;
 }
 
-export const catalogKeys = (collection: 'CLIENTS' | 'ITEMS', prefix: 'CLIENT' | 'ITEM') => ({
+export const catalogKeys = (
+  collection: 'CLIENTS' | 'ITEMS' | 'WAREHOUSES' | 'PRICELISTS',
+  prefix: 'CLIENT' | 'ITEM' | 'WAREHOUSE' | 'PRICELIST',
+) => ({
   partition: (accountId: string) => `ACCOUNT#${seg(accountId)}#${collection}`,
   entry: (accountId: string, id: string): Key => ({ pk: `ACCOUNT#${seg(accountId)}#${collection}`, sk: `${prefix}#${seg(id)}` }),
   sortPrefix: `${prefix}#`,

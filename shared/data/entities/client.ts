@@ -25,6 +25,8 @@ export const clientSchema = z.object({
     }),
   ),
   notes: z.optional(z.string()),
+  /** The price list a line for this client takes item prices from (usecases/pricing.ts). */
+  priceListId: z.optional(z.string()),
   createdBy: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -344,3 +344,24 @@ export function invoicePaidStep(
     onConditionFailed: onMoved,
   };
 }
+
+/**
+ * A transaction step that replaces a draft's content, on the version and status read: a
+ * change that must commit together with another item (a promo code's use) and never on a
+ * document that moved in between (`documentMoved`: 404 or 409 naming its version).
+ */
+export function draftReplacedStep(store: Store, current: Document, next: Document): TxStep {
+  const c = unchanged(current);
+  return {
+    item: {
+      Put: {
+        TableName: store.table,
+        Item: documentEntity.item({ ...next, version: current.version + 1 }),
+        ConditionExpression: c.expression,
+        ExpressionAttributeNames: c.names,
+        ExpressionAttributeValues: c.values,
+      },
+    },
+    onConditionFailed: documentMoved(current),
+  };
+}

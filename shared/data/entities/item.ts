@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+import type { Store } from '../context.js';
+import { batchGetItems } from '../dynamo.js';
 import { defineEntity } from '../entity.js';
 import { catalogAccess, catalogKeys } from './catalog-entry.js';
 
@@ -38,3 +40,9 @@ export const itemEntity = defineEntity({
 
 /** get / list / create / replace / remove, each guarded as catalog-entry.ts describes. */
 export const items = catalogAccess(itemEntity, itemKeys, 'item');
+
+// Pattern "several items by id": one BatchGetItem (document lines and stock lines name items).
+export const getItems = async (store: Store, accountId: string, ids: readonly string[]): Promise<Map<string, Item>> => {
+  const raw = await batchGetItems(store, [...new Set(ids)].map((id) => itemKeys.entry(accountId, id)));
+  return new Map(raw.map((r) => itemEntity.parse(r)).map((i) => [i.itemId, i]));
+};

@@ -1,12 +1,12 @@
 import { createApiHandler, jsonResponse, parse, parseJsonBody, requirePrincipal, type RouteImplementation } from '#shared/http/api.js';
 import { accountPath } from '#shared/contracts/admin-common.js';
 import { clientPath } from '#shared/contracts/invoicing.js';
-import { accessQuery, changeModeBody, createCrmBody, listCrmQuery, objectPath, putAclBody, unlockBody, updateCrmBody } from '#shared/contracts/crm.js';
+import { accessQuery, changeModeBody, eventDocumentPath, linkDocumentBody, createCrmBody, listCrmQuery, objectPath, putAclBody, unlockBody, updateCrmBody } from '#shared/contracts/crm.js';
 import { defaultStore } from '#shared/data/context.js';
 import { CRM_SEGMENTS } from '#shared/http/routes/crm.js';
 import type { CrmType, ObjectType } from '#shared/domain/acl.js';
 import { explainAccess, getAcl, getMode, objectIdOf, putAcl } from '#shared/usecases/acl.js';
-import { createCrmObject, deleteCrmObject, getCrmObject, listCrm, runSpecial, updateCrmObject } from '#shared/usecases/crm.js';
+import { createCrmObject, deleteCrmObject, getCrmObject, linkSalesDocument, listCrm, runSpecial, updateCrmObject } from '#shared/usecases/crm.js';
 import { changeMode, unlockModeChange } from '#shared/usecases/permission-mode.js';
 import { aclView, crmObjectView, modeView } from '#shared/views/crm.js';
 import { pageView } from '#shared/views/page.js';
@@ -71,6 +71,12 @@ export const handler = createApiHandler('crm', {
     jsonResponse(200, crmObjectView(await runSpecial(defaultStore(), requirePrincipal(req), 'next-step', parse('path', objectPath, req.pathParameters).objectId))),
   runAutomatedAction: async (req) =>
     jsonResponse(200, crmObjectView(await runSpecial(defaultStore(), requirePrincipal(req), 'automated-action', parse('path', objectPath, req.pathParameters).objectId))),
+  linkEventDocument: async (req) => {
+    const { objectId, documentId } = parse('path', eventDocumentPath, req.pathParameters);
+    const { kind } = parseJsonBody(req, linkDocumentBody);
+    await linkSalesDocument(defaultStore(), requirePrincipal(req), objectId, { kind, documentId });
+    return jsonResponse(200, { eventId: objectId, kind, documentId });
+  },
   ...aclRoutes('Client', 'contractor', (p) => parse('path', clientPath, p).clientId),
   getPermissionMode: async (req) => {
     parse('path', accountPath, req.pathParameters);

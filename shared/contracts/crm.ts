@@ -134,6 +134,12 @@ export const changeModeBody = z
   .strict()
   .meta({ id: 'ChangePermissionMode' });
 
+export const eventDocumentPath = z.object({ accountId, objectId: ulidParam, documentId: ulidParam });
+export const linkDocumentBody = z.object({ kind: z.enum(['invoice', 'estimate']) }).strict().meta({ id: 'LinkEventDocument' });
+export const eventLinkResponse = z
+  .object({ eventId: z.string(), kind: z.enum(['invoice', 'estimate']), documentId: z.string() })
+  .meta({ id: 'EventDocumentLink' });
+
 export const crmContracts: Record<string, RouteContract> = {
   ...Object.fromEntries(
     CRM_SEGMENTS.flatMap(([, one, many]) => [
@@ -149,6 +155,7 @@ export const crmContracts: Record<string, RouteContract> = {
   ),
   completeNextStep: { path: objectPath, response: crmObjectResponse },
   runAutomatedAction: { path: objectPath, response: crmObjectResponse },
+  linkEventDocument: { path: eventDocumentPath, body: linkDocumentBody, response: eventLinkResponse },
   getClientAcl: { path: clientPath, response: aclResponse },
   putClientAcl: { path: clientPath, body: putAclBody, response: aclResponse },
   getClientAccess: { path: clientPath, query: accessQuery, response: accessResponse },

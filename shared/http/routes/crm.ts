@@ -35,6 +35,7 @@ export const CRM_ROUTES = [
   ...crmObjectRoutes,
   { id: 'completeNextStep', method: 'POST', path: `${A}/next-steps/{objectId}/complete`, fn: 'crm', auth: { action: 'crm.view' }, summary: 'Complete a next step (its special right)' },
   { id: 'runAutomatedAction', method: 'POST', path: `${A}/automated-actions/{objectId}/run`, fn: 'crm', auth: { action: 'crm.view' }, summary: 'Run an automated action (its special right)' },
+  { id: 'linkEventDocument', method: 'PUT', path: `${A}/events/{objectId}/documents/{documentId}`, fn: 'crm', auth: { action: 'crm.view' }, summary: 'Link an invoice or estimate to an event (its special right); the document then follows the event\'s permissions' },
   { id: 'getClientAcl', method: 'GET', path: `${A}/clients/{clientId}/acl`, fn: 'crm', auth: { action: 'clients.view' }, summary: "A contractor's ACL rows and exclusions (change-permissions)" },
   { id: 'putClientAcl', method: 'PUT', path: `${A}/clients/{clientId}/acl`, fn: 'crm', auth: { action: 'clients.view' }, summary: "Replace a contractor's ACL (change-permissions)", versioned: 'body' },
   { id: 'getClientAccess', method: 'GET', path: `${A}/clients/{clientId}/access`, fn: 'crm', auth: { action: 'clients.view' }, summary: 'Why a principal may or may not do each right on a contractor' },

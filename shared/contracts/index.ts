@@ -9,6 +9,7 @@ import { bankContracts } from './bank.js';
 import { accountingContracts } from './accounting.js';
 import { stockContracts } from './stock.js';
 import { pricingContracts } from './pricing.js';
+import { crmContracts } from './crm.js';
 
 /* Every route's contract, by route id; a test checks that each route of the table has one. */
 export const CONTRACTS: Readonly<Partial<Record<RouteId, RouteContract>>> = {
@@ -21,4 +22,5 @@ export const CONTRACTS: Readonly<Partial<Record<RouteId, RouteContract>>> = {
   ...accountingContracts,
   ...stockContracts,
   ...pricingContracts,
+  ...crmContracts,
 };

@@ -35,10 +35,14 @@ export const AUDIT_ACTIONS = [
   'filing.recorded',
   'filing.receipt-attached',
   'promo-code.applied',
+  // SPEC 5 / 7.2: instance ACLs, moves (they change what is inherited) and the mode.
+  'acl.changed',
+  'crm-object.moved',
+  'permission-mode.changed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export type AuditTargetType = 'organization' | 'account' | 'member' | 'invitation' | 'role' | 'integration' | 'bank-statement' | 'bank-transaction' | 'receipt' | 'period' | 'filing' | 'document';
+export type AuditTargetType = 'organization' | 'account' | 'member' | 'invitation' | 'role' | 'integration' | 'bank-statement' | 'bank-transaction' | 'receipt' | 'period' | 'filing' | 'document' | 'crm-object';
 
 export interface AuditEntry {
   organizationId: string;

@@ -4,6 +4,7 @@ import { STOCK_ROUTES } from './routes/stock.js';
 import { DOCUMENT_KIND_NAMES, DOCUMENT_KINDS as DOCUMENT_KIND_LIST } from '../domain/invoicing/documents.js';
 import { BANK_ROUTES } from './routes/bank.js';
 import { ACCOUNTING_ROUTES } from './routes/accounting.js';
+import { CRM_ROUTES } from './routes/crm.js';
 
 /*
  * The route table: the single source of truth for the API. The CDK stack builds its API
@@ -44,6 +45,7 @@ export const FUNCTIONS = {
   accounting: { entry: 'functions/accounting/handler.ts', table: 'readwrite', description: 'Ledger, VAT register, closing months, filings and receipts' },
   warehouses: { entry: 'functions/warehouses/handler.ts', table: 'readwrite', description: 'Warehouses, warehouse documents and stock' },
   pricing: { entry: 'functions/pricing/handler.ts', table: 'readwrite', description: 'Price lists and promo codes' },
+  crm: { entry: 'functions/crm/handler.ts', table: 'readwrite', description: 'CRM objects, their ACLs and the permission mode' },
 } as const satisfies Record<string, { entry: string; table: 'none' | 'read' | 'readwrite'; description: string }>;
 export type FunctionName = keyof typeof FUNCTIONS;
 
@@ -170,6 +172,7 @@ export const ROUTES = [
   ...ACCOUNTING_ROUTES,
   ...STOCK_ROUTES,
   ...PRICING_ROUTES,
+  ...CRM_ROUTES,
 ] as const satisfies readonly Route[];
 
 export type RouteId = (typeof ROUTES)[number]['id'];

@@ -9,6 +9,8 @@ import type { Page, PageRequest } from '../data/paginator.js';
 import { NotFound } from '../domain/errors.js';
 import { ulid } from '../domain/ids.js';
 import { requirePriceList } from './pricing.js';
+import { creatorAcl } from '../domain/acl.js';
+import { listReadable, nodeOf, reindexAfter, requireRight } from './acl.js';
 
 /*
  * Clients and items (SPEC 1): every role sees the full lists; Owner, Manager and Employee
@@ -73,18 +75,38 @@ const clientCollection = collection<Client, CreateClientInput, UpdateClientInput
   ...base,
   ...input,
   clientId: ulid(),
+  // SPEC 5.2: a client is also a contractor, and its creator gets a full ACL row on it.
+  acl: creatorAcl(base.createdBy),
 }));
 
-/** Clients, whose price list (when named) must be one of the account's: 400 naming it otherwise. */
+/*
+ * Clients are the contractors of SPEC 5: each read and change is also an instance check in
+ * the organization's permission mode (shared/usecases/acl.ts). In the static mode, the
+ * default, that check is the route's own clients.* action, so nothing changes for
+ * organizations that never switched; it costs the one BatchGetItem that reads the client.
+ * A price list a client names must be one of the account's: 400 naming it otherwise.
+ */
 export const clients = {
-  ...clientCollection,
+  list: async (store: Store, p: Principal, page: Omit<PageRequest, 'boundTo'>): Promise<Page<Client>> => {
+    const out = await listReadable(store, p, 'contractor', undefined, page);
+    return { items: out.items.map((o) => o.item as Client), nextCursor: out.nextCursor };
+  },
+  get: async (store: Store, p: Principal, id: string): Promise<Client> => (await requireRight(store, p, 'contractor', id, 'read')).object.item as Client,
   create: async (store: Store, p: Principal, input: CreateClientInput): Promise<Client> => {
     await requirePriceList(store, p.accountId, input.priceListId, 'body.priceListId');
-    return clientCollection.create(store, p, input);
+    const created = await clientCollection.create(store, p, input);
+    await reindexAfter(store, p.accountId, [{ id: created.clientId, before: undefined }]);
+    return created;
   },
   update: async (store: Store, p: Principal, id: string, input: UpdateClientInput): Promise<Client> => {
+    await requireRight(store, p, 'contractor', id, 'edit');
     await requirePriceList(store, p.accountId, input.priceListId, 'body.priceListId');
     return clientCollection.update(store, p, id, input);
+  },
+  remove: async (store: Store, p: Principal, id: string): Promise<void> => {
+    const { object } = await requireRight(store, p, 'contractor', id, 'delete');
+    await clientCollection.remove(store, p, id);
+    await reindexAfter(store, p.accountId, [{ id, before: nodeOf(object) }]);
   },
 };
 

@@ -57,7 +57,7 @@ describe('escalation attempts', () => {
   it('when a sub-account member with users.invite invites into the main account, it refuses', async () => {
     const org = await createOrganization({
       subAccounts: 2,
-      customRoles: [{ key: 'lead', name: 'Branch lead', permissions: ['users.view', 'users.invite', 'documents.*', 'clients.*', 'products.*', 'payments.*', 'settings.view', 'price-lists.view', 'promo-codes.view', 'reports.*'] }],
+      customRoles: [{ key: 'lead', name: 'Branch lead', permissions: ['users.view', 'users.invite', 'documents.*', 'clients.*', 'products.*', 'payments.*', 'settings.view', 'price-lists.view', 'promo-codes.view', 'reports.*', 'crm.*'] }],
       members: [{ key: 'owner', role: 'owner' }, { key: 'lead', role: 'custom:lead', account: 0 }],
     });
     const { lead, owner } = org.users;

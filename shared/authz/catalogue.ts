@@ -43,7 +43,11 @@ export const AREAS = {
     'manage-plan': 'plain',
     'view-audit': 'plain',
     'assign-backoffice': 'plain',
+    'change-permission-mode': 'plain',
   },
+  // SPEC 5: the CRM objects (projects, cases, events, next steps, automated actions) as a
+  // type: what a role allows on them in the static and roles+acl modes (shared/domain/acl.ts).
+  crm: { view: 'plain', create: 'plain', edit: 'plain', delete: 'plain', 'change-permissions': 'plain', special: 'plain' },
 } as const satisfies Record<string, Record<string, 'plain' | 'scoped'>>;
 
 export type Area = keyof typeof AREAS;
@@ -77,7 +81,16 @@ export interface ActionInfo {
  * instead of its place in AREAS: inserting it there would shift every later bit and silently
  * change what each stored custom role grants. Append new actions here, in the order added.
  */
-const ADDED_LATER: readonly string[] = ['accounting.deactivate-self-bookkeeping'];
+const ADDED_LATER: readonly string[] = [
+  'accounting.deactivate-self-bookkeeping',
+  'crm.view',
+  'crm.create',
+  'crm.edit',
+  'crm.delete',
+  'crm.change-permissions',
+  'crm.special',
+  'organization.change-permission-mode',
+];
 
 const actionInfo = new Map<string, ActionInfo>();
 const permissionBits = new Map<string, number>();

@@ -29,6 +29,9 @@ const ownerOnly = new Set<Permission>([
   // SPEC 4.1: the Accountant may switch self-bookkeeping on, but switching it off (which
   // takes Backoffice away) is the management role's, the Owner's.
   'accounting.deactivate-self-bookkeeping',
+  // SPEC 5.7: switching the permission-management mode changes who sees what across the
+  // whole organization; it is the management role's, behind an unlock step.
+  'organization.change-permission-mode',
 ]);
 
 const ROLE_PERMISSIONS: Record<BuiltInRole, readonly Permission[]> = {
@@ -57,6 +60,12 @@ const ROLE_PERMISSIONS: Record<BuiltInRole, readonly Permission[]> = {
     'promo-codes.view',
     'settings.view',
     'reports.view.own',
+    // SPEC 5 (static mode): an Employee works cases like clients - reads, creates, edits
+    // and runs their special actions, but neither deletes nor changes permissions.
+    'crm.view',
+    'crm.create',
+    'crm.edit',
+    'crm.special',
   ],
   // SPEC 1.4: read-only everything plus export. The one change an Accountant may make is
   // activating self-bookkeeping (SPEC 4.1 says the accountant activates it); not deactivating it.

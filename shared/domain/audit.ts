@@ -21,10 +21,14 @@ export const AUDIT_ACTIONS = [
   'plan.changed',
   'feature.activated',
   'feature.deactivated',
+  // SPEC 5 / 7.2: instance ACLs, moves (they change what is inherited) and the mode.
+  'acl.changed',
+  'crm-object.moved',
+  'permission-mode.changed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export type AuditTargetType = 'organization' | 'account' | 'member' | 'invitation' | 'role';
+export type AuditTargetType = 'organization' | 'account' | 'member' | 'invitation' | 'role' | 'crm-object';
 
 export interface AuditEntry {
   organizationId: string;

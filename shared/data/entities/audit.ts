@@ -23,7 +23,7 @@ export const auditSchema = z.object({
   accountId: z.string(),
   actorId: z.string(),
   action: z.enum(AUDIT_ACTIONS),
-  targetType: z.enum(['organization', 'account', 'member', 'invitation', 'role']),
+  targetType: z.enum(['organization', 'account', 'member', 'invitation', 'role', 'crm-object']),
   targetId: z.string(),
   before: z.nullable(z.record(z.string(), z.unknown())),
   after: z.nullable(z.record(z.string(), z.unknown())),

@@ -1,0 +1,451 @@
+import type { Principal } from '../authz/engine.js';
+import { mayUse, permissionsOfRole } from '../authz/engine.js';
+import { infoOf } from '../authz/catalogue.js';
+import { hasBit } from '../authz/permission-set.js';
+import { isBuiltInRole, customRoleIdOf } from '../authz/roles.js';
+import type { Store } from '../data/context.js';
+import { batchGetItems, getItem, putItem, transact, type Stored } from '../data/dynamo.js';
+import type { Key } from '../data/entity.js';
+import {
+  aclEntryItems,
+  aclEntryKeys,
+  aclSubjectEntity,
+  aclSubjectKey,
+  listAclSubjects,
+  listReadableEntries,
+  parseAclEntry,
+  rightsList,
+  writeIndexDiff,
+  type AclSubject,
+} from '../data/entities/acl-index.js';
+import { auditStep } from '../data/entities/audit.js';
+import { allClients, clientEntity, clientKeys, clientReplaceStep, clients as clientAccess, type Client } from '../data/entities/client.js';
+import {
+  allCrmObjects,
+  crmObjectKey,
+  crmReplaceStep,
+  listCrmObjects,
+  parseCrmObject,
+  type CrmObject,
+} from '../data/entities/crm-object.js';
+import { getMembership } from '../data/entities/membership.js';
+import { getOrganization } from '../data/entities/organization.js';
+import { defaultMode, permissionModeEntity, permissionModeKey, type PermissionModeState } from '../data/entities/permission-mode.js';
+import type { Page, PageRequest } from '../data/paginator.js';
+import {
+  aclRightsOf,
+  CRM_TYPES,
+  decideInMode,
+  explainAcl,
+  isRight,
+  parsePrincipal,
+  RIGHTS,
+  staticActionOf,
+  subtreeOf,
+  EMPTY_ACL,
+  type Acl,
+  type AclNode,
+  type AclReason,
+  type CrmType,
+  type ObjectType,
+  type PermissionMode,
+  type PrincipalRef,
+  type Right,
+  type Subject,
+} from '../domain/acl.js';
+import { auditEntry } from '../domain/audit.js';
+import { Forbidden, NotFound, ValidationError, type FieldError } from '../domain/errors.js';
+import { parseAccountId } from '../domain/ids.js';
+
+/*
+ * Instance ACLs (SPEC 5) over the table: checks, lists, ACL changes, the explanation and
+ * the upkeep of the materialized index. The model is pure (shared/domain/acl.ts); this
+ * module reads and writes around it. docs/data-model.md ("Instance ACLs") has the design.
+ */
+
+/** A contractor (the invoicing client) or another CRM object. */
+export type AnyObject = { type: 'contractor'; item: Client } | { type: CrmType; item: CrmObject };
+
+export const objectKey = (accountId: string, type: ObjectType, id: string): Key =>
+  type === 'contractor' ? clientKeys.entry(accountId, id) : crmObjectKey(accountId, type, id);
+
+export const parseObject = (type: ObjectType, raw: Stored): AnyObject =>
+  type === 'contractor' ? { type, item: clientEntity.parse(raw) } : { type, item: parseCrmObject(raw) };
+
+export const objectIdOf = (o: AnyObject): string => (o.type === 'contractor' ? o.item.clientId : o.item.objectId);
+
+export const aclOf = (o: AnyObject): Acl => (o.item.acl as Acl | undefined) ?? EMPTY_ACL;
+
+export const parentsOf = (o: AnyObject): string[] =>
+  o.type === 'contractor' ? [] : [o.item.contractorId, o.item.projectId, o.item.caseId, o.item.eventId].filter((x): x is string => !!x);
+
+export const nodeOf = (o: AnyObject): AclNode => ({ id: objectIdOf(o), type: o.type, parents: parentsOf(o), acl: aclOf(o) });
+
+/** Every object of an account as the model sees it. */
+export type World = Map<string, AclNode>;
+
+/** The ACL world of an account: every contractor and CRM object (6 Queries, paginated). */
+export async function loadWorld(store: Store, accountId: string): Promise<World> {
+  const [cs, ...crm] = await Promise.all([allClients(store, accountId), ...CRM_TYPES.map((t) => allCrmObjects(store, accountId, t))]);
+  const world: World = new Map();
+  for (const c of cs) world.set(c.clientId, nodeOf({ type: 'contractor', item: c }));
+  for (const list of crm) for (const o of list) world.set(o.objectId, nodeOf({ type: o.objectType, item: o }));
+  return world;
+}
+
+export const isOwner = (p: Pick<Principal, 'role'>): boolean => p.role === 'owner';
+
+export const roleAllows = (p: Pick<Principal, 'permissions'>, type: ObjectType, right: Right): boolean => {
+  const info = infoOf(staticActionOf(type, right));
+  return info !== undefined && hasBit(p.permissions, info.allBit);
+};
+
+const subjectOf = (p: Pick<Principal, 'userId' | 'role'>): Subject => ({ userId: p.userId, role: p.role });
+
+/* --- the materialized index -------------------------------------------------------------- */
+
+function entriesFor(world: World, accountId: string, subject: Subject, ids: Iterable<string>) {
+  const rightsOf = aclRightsOf(world, subject);
+  const out = [];
+  for (const id of ids) {
+    const node = world.get(id);
+    if (!node) continue;
+    out.push(
+      ...aclEntryItems({ accountId, userId: subject.userId, objectId: id, objectType: node.type, rights: rightsList(rightsOf(id)) }, node.parents),
+    );
+  }
+  return out;
+}
+
+/**
+ * Rewrites the index entries of every subject for the objects a change touched: the
+ * subtrees of `roots` before and after it (a move changes both). Returns the index items
+ * written, the change's write amplification.
+ */
+export async function reindex(store: Store, accountId: string, before: World, after: World, roots: readonly string[]): Promise<number> {
+  const subjects = await listAclSubjects(store, accountId);
+  if (subjects.length === 0) return 0;
+  const affected = new Set([...subtreeOf(before, roots), ...subtreeOf(after, roots)]);
+  let written = 0;
+  for (const s of subjects) {
+    written += await writeIndexDiff(store, entriesFor(before, accountId, s, affected), entriesFor(after, accountId, s, affected));
+  }
+  return written;
+}
+
+/** After a write that added, changed or removed `roots`: the world before is the world after with their old nodes. */
+export async function reindexAfter(store: Store, accountId: string, roots: Array<{ id: string; before: AclNode | undefined }>): Promise<number> {
+  const subjects = await listAclSubjects(store, accountId);
+  if (subjects.length === 0) return 0;
+  const after = await loadWorld(store, accountId);
+  const before: World = new Map(after);
+  for (const r of roots) {
+    if (r.before) before.set(r.id, r.before);
+    else before.delete(r.id);
+  }
+  return reindex(store, accountId, before, after, roots.map((r) => r.id));
+}
+
+/**
+ * Makes a member a subject (or rebuilds one whose role changed since their entries were
+ * computed): the subject is written first, so a change made meanwhile already includes
+ * them, then every entry of the account is computed and written. Returns the world read.
+ */
+export async function buildSubject(store: Store, accountId: string, subject: Subject, previous: AclSubject | undefined): Promise<World> {
+  await putItem(store, aclSubjectEntity.item({ accountId, userId: subject.userId, role: subject.role, builtAt: store.now().toISOString() }));
+  const world = await loadWorld(store, accountId);
+  const before = previous ? entriesFor(world, accountId, { userId: subject.userId, role: previous.role }, world.keys()) : [];
+  await writeIndexDiff(store, before, entriesFor(world, accountId, subject, world.keys()));
+  return world;
+}
+
+/* --- the mode ------------------------------------------------------------------------------ */
+
+export async function getMode(store: Store, organizationId: string, consistent = true): Promise<PermissionModeState> {
+  const raw = await getItem(store, permissionModeKey(organizationId), consistent);
+  return raw ? permissionModeEntity.parse(raw) : defaultMode(organizationId);
+}
+
+/* --- checks --------------------------------------------------------------------------------- */
+
+export interface Checked {
+  object: AnyObject;
+  mode: PermissionMode;
+  /** The caller's decision per right on this instance, in the organization's mode. */
+  rights: ReadonlySet<Right>;
+}
+
+const same = (a: Key) => (raw: Stored) => raw.pk === a.pk && raw.sk === a.sk;
+
+/**
+ * The object and what the caller may do on it, in ONE BatchGetItem whatever its depth: the
+ * object, the organization's mode, the caller's subject and their two possible index
+ * entries. Only a caller not yet indexed (or whose role changed) pays a rebuild, once.
+ */
+export async function loadChecked(store: Store, p: Principal, type: ObjectType, id: string): Promise<Checked> {
+  const oKey = objectKey(p.accountId, type, id);
+  const mKey = permissionModeKey(p.organizationId);
+  const sKey = aclSubjectKey(p.accountId, p.userId);
+  const eKeys = aclEntryKeys(p.accountId, p.userId, type, id);
+  const owner = isOwner(p);
+  const items = await batchGetItems(store, owner ? [oKey, mKey] : [oKey, mKey, sKey, eKeys.readable, eKeys.other], true);
+  const raw = items.find(same(oKey));
+  if (!raw) throw new NotFound(`the ${type} does not exist`);
+  const object = parseObject(type, raw);
+  const modeRaw = items.find(same(mKey));
+  const mode = modeRaw ? permissionModeEntity.parse(modeRaw).mode : 'static';
+  let acl: ReadonlySet<Right> = new Set();
+  if (!owner && mode !== 'static') {
+    const sRaw = items.find(same(sKey));
+    const subject = sRaw ? aclSubjectEntity.parse(sRaw) : undefined;
+    if (!subject || subject.role !== p.role) {
+      const world = await buildSubject(store, p.accountId, subjectOf(p), subject);
+      acl = aclRightsOf(world, subjectOf(p))(id);
+    } else {
+      const eRaw = items.find(same(eKeys.readable)) ?? items.find(same(eKeys.other));
+      acl = new Set(eRaw ? parseAclEntry(eRaw).rights : []);
+    }
+  }
+  const rights = new Set(RIGHTS.filter((r) => decideInMode(mode, owner, roleAllows(p, type, r), acl.has(r))));
+  return { object, mode, rights };
+}
+
+/**
+ * The object if the caller holds `right` on it. Without read it does not exist for them
+ * (404, as another member's document is for an Employee); with read but not `right`, 403.
+ */
+export async function requireRight(store: Store, p: Principal, type: ObjectType, id: string, right: Right): Promise<Checked> {
+  const checked = await loadChecked(store, p, type, id);
+  if (!checked.rights.has('read')) throw new NotFound(`the ${type} does not exist`);
+  if (!checked.rights.has(right)) {
+    throw new Forbidden(`the caller may not ${right} this ${type}`, { extensions: { reason: 'acl', right, mode: checked.mode } });
+  }
+  return checked;
+}
+
+/* --- lists ---------------------------------------------------------------------------------- */
+
+export interface ParentFilter {
+  id: string;
+  type: ObjectType;
+}
+
+const emptyPage = <T>(): Page<T> => ({ items: [], nextCursor: null });
+
+/**
+ * What the caller may read of a type (under one parent, when given), one page. The Owner
+ * and the static mode read the objects' own partitions (the role decides for the type as a
+ * whole); the ACL modes read the caller's index partition, a strongly consistent Query
+ * whose cost follows the page, then fetch that page's objects in one BatchGetItem.
+ */
+export async function listReadable(
+  store: Store,
+  p: Principal,
+  type: ObjectType,
+  parent: ParentFilter | undefined,
+  page: Omit<PageRequest, 'boundTo'>,
+): Promise<Page<AnyObject>> {
+  const request = { ...page, boundTo: p.userId };
+  const owner = isOwner(p);
+  const mKey = permissionModeKey(p.organizationId);
+  const sKey = aclSubjectKey(p.accountId, p.userId);
+  const items = await batchGetItems(store, owner ? [mKey] : [mKey, sKey], true);
+  const modeRaw = items.find(same(mKey));
+  const mode = modeRaw ? permissionModeEntity.parse(modeRaw).mode : 'static';
+  const byRole = roleAllows(p, type, 'read');
+
+  if (owner || mode === 'static') {
+    if (!owner && !byRole) return emptyPage();
+    if (type === 'contractor') {
+      const out = await clientAccess.list(store, p.accountId, request);
+      return { items: out.items.map((item) => ({ type, item })), nextCursor: out.nextCursor };
+    }
+    const out = await listCrmObjects(store, p.accountId, type, parent && { id: parent.id, isProject: parent.type === 'project' }, request);
+    return { items: out.items.map((item) => ({ type, item })), nextCursor: out.nextCursor };
+  }
+  if (mode === 'roles+acl' && !byRole) return emptyPage();
+
+  const sRaw = items.find(same(sKey));
+  const subject = sRaw ? aclSubjectEntity.parse(sRaw) : undefined;
+  if (!subject || subject.role !== p.role) await buildSubject(store, p.accountId, subjectOf(p), subject);
+  const entries = await listReadableEntries(store, { accountId: p.accountId, userId: p.userId, type, parentId: parent?.id }, request);
+  if (entries.items.length === 0) return { items: [], nextCursor: entries.nextCursor };
+  const keys = entries.items.map((e) => objectKey(p.accountId, type, e.objectId));
+  const raws = await batchGetItems(store, keys, true);
+  const found = new Map(raws.map((r) => [`${String(r.pk)}\u0000${String(r.sk)}`, r]));
+  const objects = keys.flatMap((k) => {
+    const r = found.get(`${k.pk}\u0000${k.sk}`);
+    return r ? [parseObject(type, r)] : [];
+  });
+  return { items: objects, nextCursor: entries.nextCursor };
+}
+
+/* --- changing an ACL (SPEC 5.5, 5.8) ---------------------------------------------------- */
+
+export interface AclInput {
+  rows: Array<{ principal: string; rights: string[] }>;
+  exclusions: string[];
+  version: number;
+}
+
+/**
+ * Checks the principals of rows and exclusions: well-formed, and of this organization (a
+ * member of the account or of its main account; a built-in role or one of its custom
+ * roles). Every bad one is named in one 400.
+ */
+async function validatePrincipals(store: Store, p: Principal, input: AclInput): Promise<Acl> {
+  const errors: FieldError[] = [];
+  const refs: Array<{ field: string; ref: string }> = [
+    ...input.rows.map((r, i) => ({ field: `body.rows.${i}.principal`, ref: r.principal })),
+    ...input.exclusions.map((ref, i) => ({ field: `body.exclusions.${i}`, ref })),
+  ];
+  input.rows.forEach((r, i) => {
+    const unknown = r.rights.filter((x) => !isRight(x));
+    if (unknown.length) errors.push({ field: `body.rows.${i}.rights`, message: `unknown rights: ${unknown.join(', ')}` });
+    if (r.rights.length === 0) errors.push({ field: `body.rows.${i}.rights`, message: 'a row needs at least one right' });
+  });
+  const ref = parseAccountId(p.accountId);
+  const org = refs.some((r) => r.ref.startsWith('role:custom:')) ? await getOrganization(store, p.organizationId) : undefined;
+  const checked = new Map<string, boolean>();
+  for (const { field, ref: raw } of refs) {
+    const parsed = parsePrincipal(raw);
+    if (!parsed) {
+      errors.push({ field, message: `unknown principal ${raw}: use user:<userId>, role:<role> or everyone` });
+      continue;
+    }
+    if (parsed.kind === 'role') {
+      const custom = customRoleIdOf(parsed.role);
+      const known = isBuiltInRole(parsed.role) || (custom !== undefined && org !== undefined && Object.hasOwn(org.customRoles, custom));
+      if (!known) errors.push({ field, message: `unknown role ${parsed.role} in this organization` });
+    } else if (parsed.kind === 'user') {
+      if (!checked.has(parsed.userId)) {
+        const member =
+          (await getMembership(store, p.accountId, parsed.userId)) ??
+          (ref && ref.isSubAccount ? await getMembership(store, ref.mainAccountId, parsed.userId) : undefined);
+        checked.set(parsed.userId, member !== undefined);
+      }
+      if (!checked.get(parsed.userId)) errors.push({ field, message: `user ${parsed.userId} is not a member of this organization` });
+    }
+  }
+  if (errors.length) throw new ValidationError('the ACL names unknown rights or principals', { errors });
+  return {
+    rows: input.rows.map((r) => ({ principal: r.principal as PrincipalRef, rights: RIGHTS.filter((x) => r.rights.includes(x)) })),
+    exclusions: [...new Set(input.exclusions)] as PrincipalRef[],
+  };
+}
+
+/** The ACL of an instance, for holders of change-permissions there. */
+export async function getAcl(store: Store, p: Principal, type: ObjectType, id: string): Promise<{ object: AnyObject; acl: Acl }> {
+  const { object } = await requireRight(store, p, type, id, 'change-permissions');
+  return { object, acl: aclOf(object) };
+}
+
+/**
+ * Replaces an instance's ACL (SPEC 5.5, 5.8). The caller holds change-permissions there and
+ * grants nothing they do not hold there themselves (a right a principal gains must be one
+ * of the caller's: 403 naming them). The new ACL and its audit entry are one transaction
+ * conditioned on the version read; the index follows in the same request.
+ */
+export async function putAcl(store: Store, p: Principal, type: ObjectType, id: string, input: AclInput): Promise<{ object: AnyObject; acl: Acl }> {
+  const { object, rights } = await requireRight(store, p, type, id, 'change-permissions');
+  const acl = await validatePrincipals(store, p, input);
+  const before = aclOf(object);
+  const held = (principal: string) => new Set(before.rows.filter((r) => r.principal === principal).flatMap((r) => r.rights));
+  const escalating = [...new Set(acl.rows.flatMap((r) => r.rights.filter((x) => !held(r.principal).has(x) && !rights.has(x))))];
+  if (escalating.length) {
+    throw new Forbidden(`the caller may not grant rights they do not hold on this ${type}: ${escalating.join(', ')}`, {
+      extensions: { reason: 'grant-exceeds-own-rights', rights: escalating },
+    });
+  }
+  const now = store.now().toISOString();
+  const next: AnyObject =
+    object.type === 'contractor'
+      ? { type: 'contractor', item: { ...object.item, acl, updatedAt: now, version: input.version + 1 } }
+      : { type: object.type, item: { ...object.item, acl, updatedAt: now, version: input.version + 1 } };
+  const audit = auditStep(
+    store,
+    auditEntry(p, {
+      action: 'acl.changed',
+      targetType: 'crm-object',
+      targetId: id,
+      before: { objectType: type, ...before },
+      after: { objectType: type, ...acl },
+    }),
+    now,
+  );
+  const write = next.type === 'contractor' ? clientReplaceStep(store, next.item, input.version) : crmReplaceStep(store, next.item, input.version);
+  await transact(store, [write, audit]);
+  await reindexAfter(store, p.accountId, [{ id, before: nodeOf(object) }]);
+  return { object: next, acl };
+}
+
+/* --- explain ----------------------------------------------------------------------------- */
+
+export interface RightExplanation {
+  right: Right;
+  allowed: boolean;
+  because: string[];
+  role: { allows: boolean; action: string };
+  acl: { allows: boolean; reasons: AclReason[] };
+}
+
+/**
+ * Why a principal may or may not do each right on an instance: the mode, the Owner's
+ * pass, what the role allows (with its catalogue action), the row that grants and on which
+ * ancestor it sits, or the exclusion that blocks. For holders of change-permissions there.
+ */
+export async function explainAccess(
+  store: Store,
+  p: Principal,
+  type: ObjectType,
+  id: string,
+  principal: string,
+): Promise<{ objectId: string; objectType: ObjectType; principal: string; mode: PermissionMode; rights: RightExplanation[] }> {
+  const { mode } = await requireRight(store, p, type, id, 'change-permissions');
+  const parsed = parsePrincipal(principal);
+  if (!parsed) throw new ValidationError(`unknown principal ${principal}`, { errors: [{ field: 'query.principal', message: 'use user:<userId>, role:<role> or everyone' }] });
+  const org = await getOrganization(store, p.organizationId);
+  if (!org) throw new NotFound('the organization does not exist');
+  let subject: Subject;
+  if (parsed.kind === 'user') {
+    const ref = parseAccountId(p.accountId);
+    const m =
+      (await getMembership(store, p.accountId, parsed.userId)) ??
+      (ref && ref.isSubAccount ? await getMembership(store, ref.mainAccountId, parsed.userId) : undefined);
+    if (!m) throw new ValidationError(`user ${parsed.userId} is not a member of this organization`, { errors: [{ field: 'query.principal', message: 'not a member' }] });
+    subject = { userId: parsed.userId, role: m.role };
+  } else if (parsed.kind === 'role') {
+    subject = { userId: '', role: parsed.role };
+  } else {
+    subject = { userId: '', role: '' };
+  }
+  const perms = permissionsOfRole(subject.role, org);
+  const world = await loadWorld(store, p.accountId);
+  const owner = subject.role === 'owner';
+  const rights = RIGHTS.map((right): RightExplanation => {
+    const action = staticActionOf(type, right);
+    const byRole = perms !== undefined && mayUse({ permissions: perms } as Principal, action);
+    const acl = explainAcl(world, subject, id, right);
+    const allowed = decideInMode(mode, owner, byRole, acl.allowed);
+    const because: string[] = [`mode ${mode}`];
+    if (owner) because.push('the Owner always passes');
+    if (mode !== 'dynamic') because.push(byRole ? `role ${subject.role || '(any)'} holds ${action}` : `role ${subject.role || '(any)'} lacks ${action}`);
+    if (mode !== 'static') {
+      for (const r of acl.reasons) {
+        if (r.kind === 'row') {
+          because.push(
+            r.objectId === id
+              ? `row for ${r.principal} on this ${type}`
+              : `row for ${r.principal} on ${r.objectType} ${r.objectId}, inherited through ${r.path.slice(0, -1).join(' <- ')}`,
+          );
+        } else if (r.kind === 'excluded') {
+          because.push(r.objectId === id ? `${r.principal} is excluded on this ${type}` : `${r.principal} is excluded on ${r.objectType} ${r.objectId}`);
+        } else {
+          because.push('no row grants it here or on an ancestor');
+        }
+      }
+    }
+    return { right, allowed, because, role: { allows: byRole, action }, acl: { allows: acl.allowed, reasons: acl.reasons } };
+  });
+  return { objectId: id, objectType: type, principal, mode, rights };
+}

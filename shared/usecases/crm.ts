@@ -1,0 +1,213 @@
+import type { Principal } from '../authz/engine.js';
+import { mayUse } from '../authz/engine.js';
+import type { Store } from '../data/context.js';
+import { batchGetItems, transact, type Stored } from '../data/dynamo.js';
+import { auditStep } from '../data/entities/audit.js';
+import { crmCreateStep, crmDeleteStep, crmReplaceStep, type CrmObject } from '../data/entities/crm-object.js';
+import type { Page, PageRequest } from '../data/paginator.js';
+import {
+  ancestorsOf,
+  creatorAcl,
+  PARENT_FIELDS,
+  type CrmType,
+  type ObjectType,
+  type ParentField,
+  type ParentRefs,
+} from '../domain/acl.js';
+import { auditEntry } from '../domain/audit.js';
+import { Forbidden, InUse, ValidationError, type FieldError } from '../domain/errors.js';
+import { ulid } from '../domain/ids.js';
+import { isOwner, listReadable, loadChecked, loadWorld, nodeOf, objectKey, reindex, reindexAfter, requireRight, type ParentFilter } from './acl.js';
+
+/*
+ * The CRM objects of SPEC 5.2 other than contractors: projects, cases, events, next steps
+ * and automated actions. Every read and change is an instance check (shared/usecases/acl.ts)
+ * in the organization's mode; the route's action only says the caller may use the CRM.
+ *
+ *   create under a parent      write on each parent        (top level: the role's crm.create)
+ *   read / list                read
+ *   change fields              edit
+ *   move (change parents)      edit here, write on each new parent; re-derives inheritance
+ *   delete                     delete; refused while it has children
+ *   complete / run / link      special
+ */
+export interface CreateCrmInput extends ParentRefs {
+  name: string;
+  description?: string | undefined;
+  date?: string | undefined;
+}
+
+export interface UpdateCrmInput {
+  version: number;
+  name?: string | undefined;
+  description?: string | null | undefined;
+  date?: string | null | undefined;
+  contractorId?: string | null | undefined;
+  projectId?: string | null | undefined;
+  caseId?: string | null | undefined;
+  eventId?: string | null | undefined;
+}
+
+const PARENT_KEYS: readonly ParentField[] = ['contractorId', 'projectId', 'caseId', 'eventId'];
+
+/** The parents a type allows: each field names one type; at least `min`, at most `max`. */
+function checkParentShape(type: CrmType, refs: ParentRefs): FieldError[] {
+  const spec = PARENT_FIELDS[type];
+  const allowed = spec.fields as Record<string, ObjectType>;
+  const errors: FieldError[] = [];
+  for (const f of PARENT_KEYS) {
+    if (refs[f] !== undefined && !(f in allowed)) errors.push({ field: `body.${f}`, message: `a ${type} has no ${f.slice(0, -2)} parent` });
+  }
+  const given = PARENT_KEYS.filter((f) => refs[f] !== undefined && f in allowed);
+  const max = 'max' in spec ? spec.max : Object.keys(allowed).length;
+  if (given.length < spec.min) errors.push({ field: 'body', message: `a ${type} needs one of: ${Object.keys(allowed).join(', ')}` });
+  if (given.length > max) errors.push({ field: 'body', message: `a ${type} has exactly one of: ${Object.keys(allowed).join(', ')}` });
+  return errors;
+}
+
+const typeOfField = (type: CrmType, f: ParentField): ObjectType => (PARENT_FIELDS[type].fields as Record<string, ObjectType>)[f]!;
+
+/**
+ * The parents exist in this account (keys are built from the caller's account, so another
+ * account's id is as dangling as an unknown one: 400 naming the field) and the caller holds
+ * write on each.
+ */
+async function checkParents(store: Store, p: Principal, type: CrmType, refs: ParentRefs): Promise<void> {
+  const errors = checkParentShape(type, refs);
+  if (errors.length) throw new ValidationError(`the parents of a ${type} are not valid`, { errors });
+  const fields = PARENT_KEYS.filter((f) => refs[f] !== undefined);
+  const keys = fields.map((f) => objectKey(p.accountId, typeOfField(type, f), refs[f]!));
+  const found = await batchGetItems(store, keys, true);
+  const has = (k: { pk: string; sk: string }) => found.some((r: Stored) => r.pk === k.pk && r.sk === k.sk);
+  const dangling = fields.filter((_, i) => !has(keys[i]!));
+  if (dangling.length) {
+    throw new ValidationError('a parent does not exist in this account', {
+      errors: dangling.map((f) => ({ field: `body.${f}`, message: `no ${typeOfField(type, f)} ${refs[f]} in this account` })),
+    });
+  }
+  for (const f of fields) {
+    const { rights } = await loadChecked(store, p, typeOfField(type, f), refs[f]!);
+    if (!rights.has('write')) {
+      throw new Forbidden(`the caller may not add under this ${typeOfField(type, f)}`, { extensions: { reason: 'acl', right: 'write', field: f } });
+    }
+  }
+}
+
+export async function createCrmObject(store: Store, p: Principal, type: CrmType, input: CreateCrmInput): Promise<CrmObject> {
+  const refs: ParentRefs = Object.fromEntries(PARENT_KEYS.filter((f) => input[f] !== undefined).map((f) => [f, input[f]]));
+  if (PARENT_FIELDS[type].min === 0 && !isOwner(p) && !mayUse(p, 'crm.create')) {
+    throw new Forbidden(`the caller may not create a ${type}`, { extensions: { reason: 'missing-permission' } });
+  }
+  await checkParents(store, p, type, refs);
+  const now = store.now().toISOString();
+  const obj: CrmObject = {
+    objectId: ulid(),
+    accountId: p.accountId,
+    objectType: type,
+    name: input.name,
+    ...(input.description !== undefined ? { description: input.description } : {}),
+    ...(input.date !== undefined ? { date: input.date } : {}),
+    ...refs,
+    acl: creatorAcl(p.userId),
+    createdBy: p.userId,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+  await transact(store, [crmCreateStep(store, obj)]);
+  await reindexAfter(store, p.accountId, [{ id: obj.objectId, before: undefined }]);
+  return obj;
+}
+
+export async function getCrmObject(store: Store, p: Principal, type: CrmType, id: string): Promise<CrmObject> {
+  return (await requireRight(store, p, type, id, 'read')).object.item as CrmObject;
+}
+
+export async function listCrm(
+  store: Store,
+  p: Principal,
+  type: CrmType,
+  parent: ParentFilter | undefined,
+  page: Omit<PageRequest, 'boundTo'>,
+): Promise<Page<CrmObject>> {
+  const out = await listReadable(store, p, type, parent, page);
+  return { items: out.items.map((o) => o.item as CrmObject), nextCursor: out.nextCursor };
+}
+
+/**
+ * Changes fields, or moves the object (new parents): a move is audited, and the index
+ * entries of the whole subtree are recomputed for every subject in the same request.
+ */
+export async function updateCrmObject(store: Store, p: Principal, type: CrmType, id: string, input: UpdateCrmInput): Promise<CrmObject> {
+  const current = (await requireRight(store, p, type, id, 'edit')).object.item as CrmObject;
+  const moving = PARENT_KEYS.some((f) => input[f] !== undefined);
+  const refs: ParentRefs = {};
+  for (const f of PARENT_KEYS) {
+    const v = input[f] === undefined ? current[f] : input[f];
+    if (v !== null && v !== undefined) refs[f] = v;
+  }
+  const now = store.now().toISOString();
+  const next: CrmObject = { ...current, updatedAt: now, version: input.version + 1 };
+  for (const f of ['name', 'description', 'date'] as const) {
+    const v = input[f];
+    if (v === null) delete next[f];
+    else if (v !== undefined) (next as Record<string, unknown>)[f] = v;
+  }
+  for (const f of PARENT_KEYS) delete next[f];
+  Object.assign(next, refs);
+  if (!moving) {
+    await transact(store, [crmReplaceStep(store, next, input.version)]);
+    return next;
+  }
+  const newParents = PARENT_KEYS.filter((f) => refs[f] !== undefined && refs[f] !== current[f]);
+  await checkParents(store, p, type, refs);
+  const before = await loadWorld(store, p.accountId);
+  const after = new Map(before);
+  after.set(id, nodeOf({ type, item: next }));
+  for (const f of newParents) {
+    if (refs[f] === id || ancestorsOf(after, refs[f]!).has(id)) {
+      throw new ValidationError('the move would make the object its own ancestor', { errors: [{ field: `body.${f}`, message: 'cycle' }] });
+    }
+  }
+  const audit = auditStep(
+    store,
+    auditEntry(p, {
+      action: 'crm-object.moved',
+      targetType: 'crm-object',
+      targetId: id,
+      before: { objectType: type, ...Object.fromEntries(PARENT_KEYS.map((f) => [f, current[f] ?? null])) },
+      after: { objectType: type, ...Object.fromEntries(PARENT_KEYS.map((f) => [f, refs[f] ?? null])) },
+    }),
+    now,
+  );
+  await transact(store, [crmReplaceStep(store, next, input.version), audit]);
+  await reindex(store, p.accountId, before, after, [id]);
+  return next;
+}
+
+export async function deleteCrmObject(store: Store, p: Principal, type: CrmType, id: string): Promise<void> {
+  const current = (await requireRight(store, p, type, id, 'delete')).object.item as CrmObject;
+  const world = await loadWorld(store, p.accountId);
+  const children = [...world.values()].filter((n) => n.parents.includes(id));
+  if (children.length) {
+    throw new InUse(`the ${type} still has ${children.length} child object(s); move or delete them first`, {
+      extensions: { children: children.slice(0, 20).map((c) => ({ type: c.type, id: c.id })) },
+    });
+  }
+  await transact(store, [crmDeleteStep(store, current)]);
+  const after = new Map(world);
+  after.delete(id);
+  await reindex(store, p.accountId, world, after, [id]);
+}
+
+/** A type's special action (docs/authorization.md): complete a next step, run an automated action. */
+export async function runSpecial(store: Store, p: Principal, type: 'next-step' | 'automated-action', id: string): Promise<CrmObject> {
+  const current = (await requireRight(store, p, type, id, 'special')).object.item as CrmObject;
+  const now = store.now().toISOString();
+  const next: CrmObject =
+    type === 'next-step'
+      ? { ...current, completedAt: now, completedBy: p.userId, updatedAt: now, version: current.version + 1 }
+      : { ...current, runCount: (current.runCount ?? 0) + 1, lastRunAt: now, updatedAt: now, version: current.version + 1 };
+  await transact(store, [crmReplaceStep(store, next, current.version)]);
+  return next;
+}

@@ -1,35 +1,35 @@
 import type { Store } from '#shared/data/context.js';
-import type { Right } from '#shared/domain/acl.js';
-import { check as kontorCheck, listReadablePage, loadWorld as kontorLoad } from '../../test/support/acl/store.js';
-import type { AclWorld, ObjType } from './world.js';
+import type { AclWorld, ObjType, Right } from '../../test/support/acl/model.js';
+import { check as checkIn, listReadablePage, loadWorld as load } from '../../test/support/acl/store.js';
 
 /*
- * Kontor's side of the ACL bench: the world written through the real entities and indexed
- * (test/support/acl/store.ts, the ACL tests' own loader), checks and lists through the real
- * use cases. That module takes the world on every call (to know a member's role and an
- * object's type, as the authorizer and the route would); the bench's interface does not,
- * so the world each store was loaded with is kept here.
+ * Kontor's side of the SpiceDB comparison: an AclWorld (test/support/acl/model.ts) loaded
+ * through the real entities and index, then checks and list pages answered by the real use
+ * cases (shared/usecases/acl.ts): a check is one BatchGetItem, a list page one consistent
+ * Query on the member's index partition plus one BatchGetItem of that page's objects.
+ * The adapter answers for the world loaded last (its members' roles and object types are
+ * what a request's principal and route would carry).
  */
-const worlds = new WeakMap<Store, AclWorld>();
+let current: AclWorld | undefined;
 
-function worldOf(store: Store): AclWorld {
-  const world = worlds.get(store);
-  if (!world) throw new Error('loadWorld first: no world was loaded into this store');
-  return world;
+const world = (): AclWorld => {
+  if (!current) throw new Error('loadWorld first');
+  return current;
+};
+
+/** Writes the world in the dynamic mode (ACL only, as the comparison is defined) and indexes every member. */
+export async function loadWorld(store: Store, w: AclWorld): Promise<void> {
+  await load(store, w, 'dynamic');
+  current = w;
 }
 
-/** Kontor's page size for the bench's lists (the API's default page). */
-export const PAGE_SIZE = 50;
+export const check = (store: Store, userId: string, objectId: string, right: Right): Promise<boolean> => checkIn(store, world(), userId, objectId, right);
 
-export async function loadWorld(store: Store, world: AclWorld): Promise<void> {
-  worlds.set(store, world);
-  await kontorLoad(store, world);
-}
-
-export function check(store: Store, userId: string, objectId: string, right: Right): Promise<boolean> {
-  return kontorCheck(store, worldOf(store), userId, objectId, right);
-}
-
-export function listReadable(store: Store, userId: string, type: ObjType, parentId?: string, cursor?: string): Promise<{ ids: string[]; nextCursor: string | null }> {
-  return listReadablePage(store, worldOf(store), userId, type, parentId, cursor, PAGE_SIZE);
-}
+/** One page (50) of the objects of `type` (under `parentId`) the member may read. */
+export const listReadable = (
+  store: Store,
+  userId: string,
+  type: ObjType,
+  parentId?: string,
+  cursor?: string,
+): Promise<{ ids: string[]; nextCursor: string | null }> => listReadablePage(store, world(), userId, type, parentId, cursor);

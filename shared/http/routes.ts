@@ -1,5 +1,6 @@
 import type { Action } from '../authz/catalogue.js';
 import { DOCUMENT_KIND_NAMES, DOCUMENT_KINDS as DOCUMENT_KIND_LIST } from '../domain/invoicing/documents.js';
+import { CRM_ROUTES } from './routes/crm.js';
 
 /*
  * The route table: the single source of truth for the API. The CDK stack builds its API
@@ -35,6 +36,7 @@ export const FUNCTIONS = {
   payments: { entry: 'functions/payments/handler.ts', table: 'readwrite', description: 'Payments against invoices' },
   reporting: { entry: 'functions/reporting/handler.ts', table: 'read', description: 'Reports and exports' },
   settings: { entry: 'functions/settings/handler.ts', table: 'readwrite', description: 'Business settings' },
+  crm: { entry: 'functions/crm/handler.ts', table: 'readwrite', description: 'CRM objects, their ACLs and the permission mode' },
 } as const satisfies Record<string, { entry: string; table: 'none' | 'read' | 'readwrite'; description: string }>;
 export type FunctionName = keyof typeof FUNCTIONS;
 
@@ -151,6 +153,7 @@ export const ROUTES = [
   { id: 'updatePaymentMethodSettings', method: 'PATCH', path: `${A}/settings/payment-methods`, fn: 'settings', auth: act('settings.edit-payment-methods'), summary: 'Set payment methods', versioned: 'body' },
   { id: 'getOtherSettings', method: 'GET', path: `${A}/settings/other`, fn: 'settings', auth: act('settings.view'), summary: 'Terms, currency, templates, reminders' },
   { id: 'updateOtherSettings', method: 'PATCH', path: `${A}/settings/other`, fn: 'settings', auth: act('settings.edit-other'), summary: 'Change other business settings', versioned: 'body' },
+  ...CRM_ROUTES,
 ] as const satisfies readonly Route[];
 
 export type RouteId = (typeof ROUTES)[number]['id'];

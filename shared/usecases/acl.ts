@@ -29,6 +29,7 @@ import {
   type CrmObject,
 } from '../data/entities/crm-object.js';
 import { getMembership } from '../data/entities/membership.js';
+import { eventLinkEntity, eventLinkKey, putEventLink } from '../data/entities/event-link.js';
 import { getOrganization } from '../data/entities/organization.js';
 import { defaultMode, permissionModeEntity, permissionModeKey, type PermissionModeState } from '../data/entities/permission-mode.js';
 import type { Page, PageRequest } from '../data/paginator.js';
@@ -448,4 +449,50 @@ export async function explainAccess(
     return { right, allowed, because, role: { allows: byRole, action }, acl: { allows: acl.allowed, reasons: acl.reasons } };
   });
   return { objectId: id, objectType: type, principal, mode, rights };
+}
+
+/* --- sales documents follow their events (SPEC 5.6) -------------------------------------- */
+
+/**
+ * Of a page of sales documents, the ids the caller may not see because the event each is
+ * linked to is not readable for them in the organization's mode. Two BatchGetItems at most
+ * (the mode, the subject and the links; then the caller's index entries of those events),
+ * whatever the page; none in the static mode beyond the first, and none for the Owner.
+ */
+export async function hiddenByEvents(store: Store, p: Principal, docs: ReadonlyArray<{ kind: string; documentId: string }>): Promise<Set<string>> {
+  const hidden = new Set<string>();
+  if (docs.length === 0 || isOwner(p)) return hidden;
+  const mKey = permissionModeKey(p.organizationId);
+  const sKey = aclSubjectKey(p.accountId, p.userId);
+  const linkKeys = docs.map((d) => eventLinkKey(p.accountId, d.kind, d.documentId));
+  const items = await batchGetItems(store, [mKey, sKey, ...linkKeys], true);
+  const modeRaw = items.find(same(mKey));
+  const mode = modeRaw ? permissionModeEntity.parse(modeRaw).mode : 'static';
+  const links = items.filter((r) => linkKeys.some((k) => same(k)(r))).map((r) => eventLinkEntity.parse(r));
+  if (mode === 'static' || links.length === 0) return hidden;
+  if (mode === 'roles+acl' && !roleAllows(p, 'event', 'read')) {
+    for (const l of links) hidden.add(l.documentId);
+    return hidden;
+  }
+  const sRaw = items.find(same(sKey));
+  const subject = sRaw ? aclSubjectEntity.parse(sRaw) : undefined;
+  let readable: (eventId: string) => boolean;
+  if (!subject || subject.role !== p.role) {
+    const world = await buildSubject(store, p.accountId, subjectOf(p), subject);
+    const rightsOf = aclRightsOf(world, subjectOf(p));
+    readable = (id) => rightsOf(id).has('read');
+  } else {
+    const events = [...new Set(links.map((l) => l.eventId))];
+    const entries = await batchGetItems(store, events.map((e) => aclEntryKeys(p.accountId, p.userId, 'event', e).readable), true);
+    const ok = new Set(entries.map((r) => parseAclEntry(r).objectId));
+    readable = (id) => ok.has(id);
+  }
+  for (const l of links) if (!readable(l.eventId)) hidden.add(l.documentId);
+  return hidden;
+}
+
+/** Links a sales document to an event: the event's special right (docs/authorization.md). */
+export async function linkDocument(store: Store, p: Principal, eventId: string, doc: { kind: 'invoice' | 'estimate'; documentId: string }): Promise<void> {
+  await requireRight(store, p, 'event', eventId, 'special');
+  await putEventLink(store, { accountId: p.accountId, kind: doc.kind, documentId: doc.documentId, eventId, linkedBy: p.userId, linkedAt: store.now().toISOString() });
 }

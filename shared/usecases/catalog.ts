@@ -8,6 +8,8 @@ import { items as itemAccess, type Item } from '../data/entities/item.js';
 import type { Page, PageRequest } from '../data/paginator.js';
 import { NotFound } from '../domain/errors.js';
 import { ulid } from '../domain/ids.js';
+import { creatorAcl } from '../domain/acl.js';
+import { listReadable, nodeOf, reindexAfter, requireRight } from './acl.js';
 
 /*
  * Clients and items (SPEC 1): every role sees the full lists; Owner, Manager and Employee
@@ -68,11 +70,41 @@ function collection<T extends Stamped, Create, Update extends { version: number 
   };
 }
 
-export const clients = collection<Client, CreateClientInput, UpdateClientInput>(clientAccess, 'client', (base, input) => ({
+const clientCollection = collection<Client, CreateClientInput, UpdateClientInput>(clientAccess, 'client', (base, input) => ({
   ...base,
   ...input,
   clientId: ulid(),
+  // SPEC 5.2: a client is also a contractor, and its creator gets a full ACL row on it.
+  acl: creatorAcl(base.createdBy),
 }));
+
+/*
+ * Clients are the contractors of SPEC 5: each read and change is also an instance check in
+ * the organization's permission mode (shared/usecases/acl.ts). In the static mode, the
+ * default, that check is the route's own clients.* action, so nothing changes for
+ * organizations that never switched; it costs the one BatchGetItem that reads the client.
+ */
+export const clients = {
+  list: async (store: Store, p: Principal, page: Omit<PageRequest, 'boundTo'>): Promise<Page<Client>> => {
+    const out = await listReadable(store, p, 'contractor', undefined, page);
+    return { items: out.items.map((o) => o.item as Client), nextCursor: out.nextCursor };
+  },
+  get: async (store: Store, p: Principal, id: string): Promise<Client> => (await requireRight(store, p, 'contractor', id, 'read')).object.item as Client,
+  create: async (store: Store, p: Principal, input: CreateClientInput): Promise<Client> => {
+    const created = await clientCollection.create(store, p, input);
+    await reindexAfter(store, p.accountId, [{ id: created.clientId, before: undefined }]);
+    return created;
+  },
+  update: async (store: Store, p: Principal, id: string, input: UpdateClientInput): Promise<Client> => {
+    await requireRight(store, p, 'contractor', id, 'edit');
+    return clientCollection.update(store, p, id, input);
+  },
+  remove: async (store: Store, p: Principal, id: string): Promise<void> => {
+    const { object } = await requireRight(store, p, 'contractor', id, 'delete');
+    await clientCollection.remove(store, p, id);
+    await reindexAfter(store, p.accountId, [{ id, before: nodeOf(object) }]);
+  },
+};
 
 export const items = collection<Item, CreateItemInput, UpdateItemInput>(itemAccess, 'item', (base, input) => ({
   ...base,

@@ -17,7 +17,8 @@ import {
 import { auditEntry } from '../domain/audit.js';
 import { Forbidden, InUse, ValidationError, type FieldError } from '../domain/errors.js';
 import { ulid } from '../domain/ids.js';
-import { isOwner, listReadable, loadChecked, loadWorld, nodeOf, objectKey, reindex, reindexAfter, requireRight, type ParentFilter } from './acl.js';
+import * as documents from './documents.js';
+import { isOwner, linkDocument, listReadable, loadChecked, loadWorld, nodeOf, objectKey, reindex, reindexAfter, requireRight, type ParentFilter } from './acl.js';
 
 /*
  * The CRM objects of SPEC 5.2 other than contractors: projects, cases, events, next steps
@@ -210,4 +211,14 @@ export async function runSpecial(store: Store, p: Principal, type: 'next-step' |
       : { ...current, runCount: (current.runCount ?? 0) + 1, lastRunAt: now, updatedAt: now, version: current.version + 1 };
   await transact(store, [crmReplaceStep(store, next, current.version)]);
   return next;
+}
+
+/**
+ * Links an invoice or estimate to an event: the caller must see the document (their
+ * documents.view scope) and hold the event's special right. From then on the document
+ * follows the event's permissions in lists and reads (SPEC 5.6).
+ */
+export async function linkSalesDocument(store: Store, p: Principal, eventId: string, doc: { kind: 'invoice' | 'estimate'; documentId: string }): Promise<void> {
+  await documents.get(store, p, doc.kind, doc.documentId);
+  await linkDocument(store, p, eventId, doc);
 }

@@ -5,11 +5,12 @@ import type { Store } from '../data/context.js';
 import * as documents from '../data/entities/document.js';
 import { clients } from '../data/entities/client.js';
 import type { Page } from '../data/paginator.js';
-import { Conflict, Forbidden, StaleVersion, ValidationError } from '../domain/errors.js';
+import { Conflict, Forbidden, NotFound, StaleVersion, ValidationError } from '../domain/errors.js';
 import { ulid } from '../domain/ids.js';
 import { listScope, requireAllowed, requireVisible } from '../domain/invoicing/access.js';
 import type { DocumentKind } from '../domain/invoicing/documents.js';
 import { priceLines } from '../domain/invoicing/money.js';
+import { hiddenByEvents } from './acl.js';
 import { assertDatesInOrder, assertManualTransition, isDeletable, isEditable } from '../domain/invoicing/status.js';
 
 /*
@@ -63,17 +64,24 @@ export async function create(store: Store, p: Principal, kind: DocumentKind, inp
 }
 
 export async function get(store: Store, p: Principal, kind: DocumentKind, documentId: string): Promise<Document> {
-  return withoutOwner(requireVisible(p, 'documents.view', owned(await documents.getDocument(store, p.accountId, kind, documentId)), 'document'));
+  const doc = withoutOwner(requireVisible(p, 'documents.view', owned(await documents.getDocument(store, p.accountId, kind, documentId)), 'document'));
+  // SPEC 5.6: a document linked to an event the caller may not read is not there for them.
+  if ((await hiddenByEvents(store, p, [{ kind, documentId }])).size) throw new NotFound('the document does not exist');
+  return doc;
 }
 
 /** One page of a kind's documents: all of the account's, or only the caller's own (documents.view.own). */
-export function list(store: Store, p: Principal, kind: DocumentKind, q: ListDocumentsInput): Promise<Page<Document>> {
+export async function list(store: Store, p: Principal, kind: DocumentKind, q: ListDocumentsInput): Promise<Page<Document>> {
   const scope = listScope(p, 'documents.view');
-  return documents.listDocuments(
+  const page = await documents.listDocuments(
     store,
     { accountId: p.accountId, kind, scope, userId: p.userId, from: q.from, to: q.to },
     { limit: q.limit, cursor: q.cursor, boundTo: p.userId },
   );
+  // SPEC 5.6: documents linked to events the caller may not read drop out of the page (it
+  // may then hold fewer than `limit` while the cursor continues, as a filtered Query does).
+  const hidden = await hiddenByEvents(store, p, page.items.map((d) => ({ kind, documentId: d.documentId })));
+  return hidden.size ? { items: page.items.filter((d) => !hidden.has(d.documentId)), nextCursor: page.nextCursor } : page;
 }
 
 const CONTENT_FIELDS = ['clientId', 'currency', 'issueDate', 'dueDate', 'lines', 'notes'] as const;

@@ -87,8 +87,10 @@ describe('the OpenAPI document', () => {
     expect(dangling).toEqual([]);
   });
 
-  it('stays within its size budget (150 KB)', () => {
-    expect(Buffer.byteLength(onDiskText)).toBeLessThan(150_000);
+  // SPEC 5 added 43 operations (five CRM object types with their ACL and explanation routes,
+  // contractor ACLs, the permission mode): about 24 KB.
+  it('stays within its size budget (180 KB)', () => {
+    expect(Buffer.byteLength(onDiskText)).toBeLessThan(180_000);
   });
 
   it('defines the Document schema once, and every document operation uses that one', () => {

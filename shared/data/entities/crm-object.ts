@@ -44,8 +44,6 @@ export const crmObjectSchema = z.object({
   /** Automated actions: the special action "run". */
   runCount: z.optional(z.number()),
   lastRunAt: z.optional(z.string()),
-  /** Events: sales documents linked to it (special action "link"); they follow its permissions. */
-  documents: z.optional(z.array(z.object({ kind: z.string(), documentId: z.string() }))),
   acl: aclSchema,
   createdBy: z.string(),
   createdAt: z.string(),

@@ -40,6 +40,8 @@ const NAIVE_ROLES: Record<string, Set<string>> = {
     'clients.view', 'clients.create', 'clients.edit',
     'products.view', 'products.create', 'products.edit',
     'price-lists.view', 'promo-codes.view', 'settings.view', 'reports.view.own',
+    // 5 (static mode): works CRM objects like clients, without deleting or changing permissions.
+    'crm.view', 'crm.create', 'crm.edit', 'crm.special',
   ]),
   // 1.4: read everything, export; 4.1: may switch self-bookkeeping on.
   accountant: new Set([...[...ALL].filter(isView), 'exports.export', 'accounting.activate-self-bookkeeping']),

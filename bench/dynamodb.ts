@@ -74,21 +74,52 @@ function organization(n: number, subAccounts: number) {
   return { mainAccountId, subIds, items, members: 4 + subAccounts };
 }
 
+/** What reached DynamoDB through one client since the last reset. */
+export interface RequestCounter {
+  roundTrips: number;
+  keysRequested: number;
+  /** Sum of ConsumedCapacity.CapacityUnits over the responses (every request is sent with ReturnConsumedCapacity: TOTAL). */
+  capacity: number;
+  reset(): void;
+}
+
+/**
+ * Counts every request a document client sends (an SDK middleware), the keys of batch reads,
+ * and the capacity DynamoDB reports consumed; asks for ReturnConsumedCapacity on every call
+ * that does not already, so that code under measurement need not do it itself.
+ */
+export function countRequests(doc: DynamoDBDocumentClient): RequestCounter {
+  const counter: RequestCounter = {
+    roundTrips: 0,
+    keysRequested: 0,
+    capacity: 0,
+    reset() {
+      counter.roundTrips = 0;
+      counter.keysRequested = 0;
+      counter.capacity = 0;
+    },
+  };
+  doc.middlewareStack.add(
+    (next) => async (args) => {
+      counter.roundTrips++;
+      const input = args.input as { RequestItems?: Record<string, { Keys?: unknown[] }>; ReturnConsumedCapacity?: string };
+      for (const t of Object.values(input.RequestItems ?? {})) counter.keysRequested += t.Keys?.length ?? 0;
+      input.ReturnConsumedCapacity ??= 'TOTAL';
+      const result = await next(args);
+      const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } | Array<{ CapacityUnits?: number }> }).ConsumedCapacity;
+      for (const c of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) counter.capacity += c.CapacityUnits ?? 0;
+      return result;
+    },
+    { step: 'initialize', name: 'countRequests' },
+  );
+  return counter;
+}
+
 export async function measureDynamoDb(sizes: number[], log: (m: string) => void): Promise<DynamoRow[]> {
   const local = process.env.DYNAMODB_ENDPOINT ? undefined : await startDynamoDbLocal();
   const endpoint = process.env.DYNAMODB_ENDPOINT ?? local!.endpoint;
   const { client, doc } = localClients(endpoint);
-  let roundTrips = 0;
-  let keysRequested = 0;
-  doc.middlewareStack.add(
-    (next) => async (args) => {
-      roundTrips++;
-      const input = args.input as { RequestItems?: Record<string, { Keys?: unknown[] }> };
-      for (const t of Object.values(input.RequestItems ?? {})) keysRequested += t.Keys?.length ?? 0;
-      return next(args);
-    },
-    { step: 'initialize', name: 'countRoundTrips' },
-  );
+  const counter = countRequests(doc);
   const table = `kontor-bench-${Date.now()}`;
   try {
     await ensureTable(client, table);
@@ -107,12 +138,11 @@ export async function measureDynamoDb(sizes: number[], log: (m: string) => void)
         ['custom role, main account', 'clerk', org.mainAccountId],
       ];
       for (const [caller, userId, accountId] of callers) {
-        roundTrips = 0;
-        keysRequested = 0;
+        counter.reset();
         const { facts, consumedCapacity } = await loadAccessFacts(doc, table, userId, parseAccountId(accountId)!);
         if (!resolveAccess(facts).allowed) throw new Error(`bench organization is wrong: ${caller} denied`);
         const items = [facts.organization, facts.account, facts.membership, facts.mainMembership, facts.grant || undefined].filter(Boolean).length;
-        rows.push({ subAccounts: size, members: org.members, grants: size, customRoles: CUSTOM_ROLES, caller, roundTrips, keysRequested, items, capacity: consumedCapacity });
+        rows.push({ subAccounts: size, members: org.members, grants: size, customRoles: CUSTOM_ROLES, caller, roundTrips: counter.roundTrips, keysRequested: counter.keysRequested, items, capacity: consumedCapacity });
       }
     }
     return rows;

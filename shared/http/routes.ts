@@ -1,5 +1,6 @@
 import type { Action } from '../authz/catalogue.js';
 import { DOCUMENT_KIND_NAMES, DOCUMENT_KINDS as DOCUMENT_KIND_LIST } from '../domain/invoicing/documents.js';
+import { INTEGRATION_ROUTES } from './routes/integrations.js';
 
 /*
  * The route table: the single source of truth for the API. The CDK stack builds its API
@@ -7,6 +8,8 @@ import { DOCUMENT_KIND_NAMES, DOCUMENT_KINDS as DOCUMENT_KIND_LIST } from '../do
  * server routes with it. A route's `auth` says who may reach it:
  *   - 'public': no authorizer (liveness, the OpenAPI document);
  *   - 'user': any caller with a valid token, not tied to an account (/me, sign-up);
+ *   - 'webhook': no token; the webhook authorizer admits a delivery while its integration
+ *     may act (SPEC 6.3), and the function verifies the provider's signature;
  *   - an action: a caller whose permissions in the path's account include that action
  *     (for scoped actions, either scope: the handler narrows to own objects).
  */
@@ -35,10 +38,12 @@ export const FUNCTIONS = {
   payments: { entry: 'functions/payments/handler.ts', table: 'readwrite', description: 'Payments against invoices' },
   reporting: { entry: 'functions/reporting/handler.ts', table: 'read', description: 'Reports and exports' },
   settings: { entry: 'functions/settings/handler.ts', table: 'readwrite', description: 'Business settings' },
+  integrations: { entry: 'functions/integrations/handler.ts', table: 'readwrite', description: 'Integrations catalogue, delivery logs and shop orders' },
+  webhooks: { entry: 'functions/webhooks/handler.ts', table: 'readwrite', description: 'Webhook deliveries of shops (signed, behind the webhook authorizer)' },
 } as const satisfies Record<string, { entry: string; table: 'none' | 'read' | 'readwrite'; description: string }>;
 export type FunctionName = keyof typeof FUNCTIONS;
 
-export type RouteAuth = 'public' | 'user' | { readonly action: Action };
+export type RouteAuth = 'public' | 'user' | 'webhook' | { readonly action: Action };
 
 export interface Route {
   /** Stable operation id: the OpenAPI operationId and the handler's dispatch key. */
@@ -151,6 +156,7 @@ export const ROUTES = [
   { id: 'updatePaymentMethodSettings', method: 'PATCH', path: `${A}/settings/payment-methods`, fn: 'settings', auth: act('settings.edit-payment-methods'), summary: 'Set payment methods', versioned: 'body' },
   { id: 'getOtherSettings', method: 'GET', path: `${A}/settings/other`, fn: 'settings', auth: act('settings.view'), summary: 'Terms, currency, templates, reminders' },
   { id: 'updateOtherSettings', method: 'PATCH', path: `${A}/settings/other`, fn: 'settings', auth: act('settings.edit-other'), summary: 'Change other business settings', versioned: 'body' },
+  ...INTEGRATION_ROUTES,
 ] as const satisfies readonly Route[];
 
 export type RouteId = (typeof ROUTES)[number]['id'];

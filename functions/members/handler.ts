@@ -16,11 +16,6 @@ export const handler = createApiHandler('members', {
     const page = await members.listMembers(defaultStore(), requirePrincipal(req), parse('query', c.listMembers.query, req.query));
     return jsonResponse(200, pageView(page, memberView));
   },
-  addMember: async (req) => {
-    parse('path', c.addMember.path, req.pathParameters);
-    const m = await members.addMember(defaultStore(), requireActor(req), parseJsonBody(req, c.addMember.body));
-    return jsonResponse(201, memberView(m));
-  },
   getMember: async (req) => {
     const { userId } = parse('path', c.getMember.path, req.pathParameters);
     return jsonResponse(200, memberView(await members.getMember(defaultStore(), requirePrincipal(req), userId)));

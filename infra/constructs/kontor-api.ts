@@ -1,4 +1,4 @@
-import { CfnOutput, RemovalPolicy, Size, Stack, Validations, type Duration } from 'aws-cdk-lib';
+import { CfnOutput, NestedStack, RemovalPolicy, Size, Stack, Validations, type Duration } from 'aws-cdk-lib';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   AccessLogField,
@@ -10,8 +10,13 @@ import {
   LogGroupLogDestination,
   MethodLoggingLevel,
   RequestAuthorizer,
+  RequestValidator,
+  Resource,
   ResponseType,
   RestApi,
+  type IAuthorizer,
+  type IRequestValidator,
+  type IResource,
   type Method,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
@@ -25,6 +30,13 @@ import { PROBLEM_CONTENT_TYPE } from '../../shared/http/problem.js';
  * The REST API, built from the route table: one resource per path segment, one method per
  * route, proxied to the route's function. Public routes have no authorizer; every other
  * route sits behind the one REQUEST authorizer. Nothing about a route is written here.
+ *
+ * CloudFormation refuses a stack of more than 500 resources, and every route costs about
+ * 1.6 (its method and its share of path resources). So the methods of each function, with
+ * the path resources only that function's routes use, live in a nested stack of their own
+ * (`Routes<Function>`); the parent keeps the API, its authorizer, the path resources several
+ * functions share, and the routes of PARENT_FUNCTIONS. The API is one API whatever the split:
+ * the paths, methods and authorizer are the same, and adding a route never moves another.
  */
 export interface KontorApiProps {
   readonly stageName: string;
@@ -35,6 +47,8 @@ export interface KontorApiProps {
   readonly throttlingBurstLimit: number;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
+  /** The route table; the stack passes none and gets ROUTES (tests pass variants). */
+  readonly routes?: readonly Route[];
 }
 
 /**
@@ -119,14 +133,19 @@ export class KontorApi extends Construct {
     };
 
     const methods = new Map<string, Method>();
-    for (const route of ROUTES as readonly Route[]) {
-      const resource = this.api.root.resourceForPath(route.path);
+    const routeTable = props.routes ?? (ROUTES as readonly Route[]);
+    const plan = planResources(routeTable);
+    // Resources several functions' routes use (and everything on the parent's routes' paths).
+    for (const path of plan.shared) this.api.root.resourceForPath(path);
+
+    const authorizer: IAuthorizer = this.authorizer;
+    const addRoute = (route: Route, at: IResource, auth: IAuthorizer, requestValidator: IRequestValidator, integration: AwsIntegration) => {
       const isPublic = route.auth === 'public';
-      const method = resource.addMethod(route.method, integrationFor(route.fn), {
+      const method = at.resourceForPath(relativePath(at.path, route.path)).addMethod(route.method, integration, {
         operationName: route.id,
-        requestValidator: validator,
+        requestValidator,
         requestParameters: Object.fromEntries(pathParameters(route.path).map((p) => [`method.request.path.${p}`, true])),
-        ...(isPublic ? { authorizationType: AuthorizationType.NONE } : { authorizationType: AuthorizationType.CUSTOM, authorizer: this.authorizer }),
+        ...(isPublic ? { authorizationType: AuthorizationType.NONE } : { authorizationType: AuthorizationType.CUSTOM, authorizer: auth }),
       });
       if (isPublic) {
         Validations.of(method).acknowledge({
@@ -135,8 +154,54 @@ export class KontorApi extends Construct {
         });
       }
       methods.set(route.id, method);
+    };
+
+    const nestedStacks: NestedStack[] = [];
+    for (const [fn, routes] of plan.byFunction) {
+      if (PARENT_FUNCTIONS.has(fn)) {
+        for (const route of routes) addRoute(route, this.api.root, authorizer, validator, integrationFor(fn));
+        continue;
+      }
+      const nested = new NestedStack(this, `Routes${pascal(fn)}`, { description: `Kontor API: the routes of the ${fn} function` });
+      nestedStacks.push(nested);
+      const api = RestApi.fromRestApiAttributes(nested, 'Api', {
+        restApiId: this.api.restApiId,
+        restApiName: this.api.restApiName,
+        rootResourceId: this.api.restApiRootResourceId,
+      });
+      const nestedValidator = RequestValidator.fromRequestValidatorId(nested, 'ParameterValidator', validator.requestValidatorId);
+      // The authorizer by id: an Authorizer object would try to attach itself to the imported
+      // API as if it were a second one. It is attached to this API by the parent's routes.
+      const nestedAuthorizer: IAuthorizer = { authorizerId: this.authorizer.authorizerId, authorizationType: AuthorizationType.CUSTOM };
+      const integration = integrationFor(fn);
+      const imported = new Map<string, IResource>();
+      const anchorFor = (path: string): IResource => {
+        const anchor = plan.sharedAncestor(path);
+        if (anchor === '/') return api.root;
+        let resource = imported.get(anchor);
+        if (!resource) {
+          resource = Resource.fromResourceAttributes(nested, `Shared${imported.size}`, {
+            resourceId: this.api.root.resourceForPath(anchor).resourceId,
+            restApi: api,
+            path: anchor,
+          });
+          imported.set(anchor, resource);
+        }
+        return resource;
+      };
+      for (const route of routes) addRoute(route, anchorFor(route.path), nestedAuthorizer, nestedValidator, integration);
     }
     this.methods = methods;
+
+    // The stage's deployment must follow every route, wherever its method lives: after the
+    // nested stacks, and replaced (a new logical id) whenever the route table changes. RestApi
+    // only hashes the methods it created itself, which here are the parent's.
+    const deployment = this.api.latestDeployment;
+    if (!deployment) throw new Error('KontorApi: the REST API has no deployment to follow the nested routes');
+    for (const nested of nestedStacks) deployment.node.addDependency(nested);
+    deployment.addToLogicalId({
+      routes: routeTable.map((r) => [r.id, r.method, r.path, r.fn, r.auth === 'public' || r.auth === 'user' ? r.auth : r.auth.action]),
+    });
 
     for (const [type, response] of Object.entries(GATEWAY_RESPONSES)) {
       const responseType = (ResponseType as unknown as Record<string, ResponseType | undefined>)[type];
@@ -162,11 +227,7 @@ export class KontorApi extends Construct {
       reason:
         'Request parameters are validated by API Gateway (the "parameters" validator); bodies and query strings are validated by each route\'s zod contract in its handler, which answers 400 problem+json naming every bad field. A gateway body model would duplicate the contract and answer without field names.',
     });
-    Validations.of(this.api).acknowledge({
-      id: 'AwsSolutions-COG4',
-      reason:
-        'Callers authenticate with JWTs of a configurable OIDC issuer (not necessarily Cognito), verified by the REQUEST authorizer, which also decides per account from DynamoDB: a Cognito user pool authorizer could do neither.',
-    });
+    for (const scope of [this.api, ...nestedStacks]) Validations.of(scope).acknowledge(NOT_COGNITO);
     Validations.of(this.api.deploymentStage).acknowledge({
       id: 'AwsSolutions-APIG3',
       reason:
@@ -184,6 +245,59 @@ export class KontorApi extends Construct {
 }
 
 const pathParameters = (path: string): string[] => [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+
+/**
+ * Functions whose routes stay in the parent stack: the public system routes (a RestApi must
+ * hold a method of its own) and /me, whose method attaches the authorizer to the API.
+ */
+const NOT_COGNITO = {
+  id: 'AwsSolutions-COG4',
+  reason:
+    'Callers authenticate with JWTs of a configurable OIDC issuer (not necessarily Cognito), verified by the REQUEST authorizer, which also decides per account from DynamoDB: a Cognito user pool authorizer could do neither.',
+};
+
+export const PARENT_FUNCTIONS: ReadonlySet<FunctionName> = new Set<FunctionName>(['system', 'identity']);
+
+const pascal = (name: string): string => name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+
+/** `route` as resourceForPath takes it from `base`: absolute from the root, else relative ('' is base itself). */
+const relativePath = (base: string, route: string): string => (base === '/' ? route : route.slice(base.length + 1));
+
+/**
+ * Which path resources the parent creates: a path is shared when routes of more than one
+ * function sit at or below it, or when a parent-stack route does. Every other resource belongs
+ * to the one nested stack whose routes use it.
+ */
+export function planResources(routes: readonly Route[]): {
+  shared: string[];
+  byFunction: Map<FunctionName, Route[]>;
+  sharedAncestor: (path: string) => string;
+} {
+  const users = new Map<string, Set<FunctionName>>();
+  const pinned = new Set<string>();
+  const byFunction = new Map<FunctionName, Route[]>();
+  for (const route of routes) {
+    byFunction.set(route.fn, [...(byFunction.get(route.fn) ?? []), route]);
+    const segments = route.path.split('/').filter(Boolean);
+    for (let i = 1; i <= segments.length; i++) {
+      const prefix = `/${segments.slice(0, i).join('/')}`;
+      users.set(prefix, (users.get(prefix) ?? new Set<FunctionName>()).add(route.fn));
+      // A parent-stack route's whole path is the parent's.
+      if (PARENT_FUNCTIONS.has(route.fn)) pinned.add(prefix);
+    }
+  }
+  const shared = [...users].filter(([path, fns]) => fns.size > 1 || pinned.has(path)).map(([path]) => path);
+  const sharedSet = new Set(shared);
+  const sharedAncestor = (path: string): string => {
+    const segments = path.split('/').filter(Boolean);
+    for (let i = segments.length; i > 0; i--) {
+      const prefix = `/${segments.slice(0, i).join('/')}`;
+      if (sharedSet.has(prefix)) return prefix;
+    }
+    return '/';
+  };
+  return { shared, byFunction, sharedAncestor };
+}
 
 // JSON, one line per request; only context fields that cannot contain quotes (no error
 // messages, no headers), so every line parses.

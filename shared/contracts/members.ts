@@ -72,7 +72,6 @@ const description = safeText(z.string().trim().max(500), 'multi');
 /** Permission names, actions (`documents.view`) or area wildcards (`integrations.*`). */
 const permissionNames = z.array(safeText(z.string().min(1).max(100), 'single')).min(1).max(200);
 
-export const addMemberBody = z.object({ userId, role: roleRef }).strict().meta({ id: 'AddMember' });
 export const updateMemberBody = z.object({ role: roleRef, version }).strict().meta({ id: 'UpdateMember' });
 export const createInvitationBody = z
   .object({ email: z.email().max(320), role: roleRef, subAccountId: subAccountId.optional() })
@@ -93,7 +92,6 @@ export const updateRoleBody = z
 
 export const membersContracts = {
   listMembers: { path: accountPath, query: pageQuery, response: pageOf(memberResponse) },
-  addMember: { path: accountPath, body: addMemberBody, response: memberResponse, status: 201 },
   getMember: { path: memberPath, response: memberResponse },
   updateMember: { path: memberPath, body: updateMemberBody, response: memberResponse },
   removeMember: { path: memberPath, query: versionQuery, status: 204 },

@@ -114,7 +114,7 @@ export const ROUTES = [
   { id: 'listAudit', method: 'GET', path: `${A}/audit`, fn: 'organization', auth: act('organization.view-audit'), summary: 'The audit log, newest first' },
 
   { id: 'listMembers', method: 'GET', path: `${A}/members`, fn: 'members', auth: act('users.view'), summary: 'Members with their roles and grants' },
-  { id: 'addMember', method: 'POST', path: `${A}/members`, fn: 'members', auth: act('users.invite'), summary: 'Add an existing user as a member', idempotent: true },
+  // No route enrols a person directly (SPEC 2.4): an invitation, accepted with their verified e-mail, is the only way in.
   { id: 'getMember', method: 'GET', path: `${A}/members/{userId}`, fn: 'members', auth: act('users.view'), summary: 'A member with their role and grants' },
   { id: 'updateMember', method: 'PATCH', path: `${A}/members/{userId}`, fn: 'members', auth: act('users.change-roles'), summary: "Change a member's role", versioned: 'body' },
   { id: 'removeMember', method: 'DELETE', path: `${A}/members/{userId}`, fn: 'members', auth: act('users.remove'), summary: 'Remove a member', versioned: 'query' },

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { checkMemberChange, checkOwnerRemains, checkRoleAssignment } from '../authz/assignment.js';
 import type { Principal } from '../authz/engine.js';
-import type { addMemberBody, updateMemberBody } from '../contracts/members.js';
+import type { updateMemberBody } from '../contracts/members.js';
 import type { Store } from '../data/context.js';
 import { transact, type TxStep } from '../data/dynamo.js';
 import { accountInOrganizationStep, activeAccountStep, getAccount } from '../data/entities/account.js';
@@ -11,7 +11,6 @@ import { seatClaimStep, seatReleaseStep } from '../data/entities/organization-se
 import { currentOn } from '../data/entities/guards.js';
 import * as memberships from '../data/entities/membership.js';
 import { organizationGuardStep, type Organization } from '../data/entities/organization.js';
-import { getUser } from '../data/entities/user.js';
 import type { Page, PageRequest } from '../data/paginator.js';
 import { auditEntry, type AuditEntry } from '../domain/audit.js';
 import { Conflict, Forbidden, NotFound, StaleVersion } from '../domain/errors.js';
@@ -85,41 +84,6 @@ export const listMembers = (store: Store, p: Principal, page: Omit<PageRequest, 
   memberships.listMembers(store, p.accountId, { ...page, boundTo: p.userId });
 
 export const getMember = (store: Store, p: Principal, userId: string): Promise<MemberWithGrants> => memberOrNotFound(store, p.accountId, userId);
-
-export type AddMemberInput = z.infer<typeof addMemberBody>;
-
-/** POST /members: an existing user (known from a verified token) joins this account with a role. */
-export async function addMember(store: Store, p: Actor, body: AddMemberInput): Promise<MemberWithGrants> {
-  const org = await loadOrganization(store, p.organizationId);
-  throwUnlessOk(checkRoleAssignment(p, roleToAssign(body.role, org), kindOf(p.accountId), orgState(org)));
-  const user = await getUser(store, body.userId);
-  if (!user) {
-    throw new NotFound('no user with this id has used Kontor yet; invite them by e-mail instead', {
-      errors: [{ field: 'body.userId', message: 'unknown user' }],
-    });
-  }
-  await assertNotInOrganization(store, body.userId, p.organizationId);
-  const now = store.now().toISOString();
-  const joined = joinSteps(store, { accountId: p.accountId, organizationId: p.organizationId, userId: user.userId, email: user.email, role: body.role }, now);
-  const m = joined.membership;
-  await transact(store, memberships.withActor(store, p, [
-    ...joined.steps,
-    ...assignmentSteps(
-      store,
-      org,
-      body.role,
-      auditEntry(p, {
-        action: 'member.added',
-        targetType: 'member',
-        targetId: m.userId,
-        before: null,
-        after: { accountId: m.accountId, email: m.email, role: m.role },
-      }),
-      now,
-    ),
-  ]));
-  return { membership: m, grants: [] };
-}
 
 export type ChangeRoleInput = z.infer<typeof updateMemberBody>;
 

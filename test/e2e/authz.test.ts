@@ -28,7 +28,7 @@ const through = async (token: string, method: string, path: string) => gate(awai
 
 /** Probe routes for the rows of SPEC.md 1, with the literal expectation per role. */
 const PROBES: Array<[string, string, string, Record<'owner' | 'manager' | 'employee' | 'accountant', Gate>]> = [
-  ['invite users', 'POST', '/members', { owner: 'pass', manager: 'deny', employee: 'deny', accountant: 'deny' }],
+  ['invite users', 'POST', '/invitations', { owner: 'pass', manager: 'deny', employee: 'deny', accountant: 'deny' }],
   ['change roles', 'PATCH', '/members/u-someone', { owner: 'pass', manager: 'deny', employee: 'deny', accountant: 'deny' }],
   ['create documents', 'POST', '/invoices', { owner: 'pass', manager: 'pass', employee: 'pass', accountant: 'deny' }],
   ['view documents (own or all)', 'GET', '/invoices/inv-1', { owner: 'pass', manager: 'pass', employee: 'pass', accountant: 'pass' }],
@@ -131,7 +131,7 @@ describe('the authorizer on the local runtime', () => {
         expect({ ...c, accountId, got: await through(token, 'DELETE', `/accounts/${accountId}/payments/p-1`) }).toEqual({ ...c, accountId, got: c.want });
       }
       // Bookkeeping, not administration.
-      if (c.want === 'pass') expect(await through(token, 'POST', `/accounts/${org.mainAccountId}/members`)).toBe('deny');
+      if (c.want === 'pass') expect(await through(token, 'POST', `/accounts/${org.mainAccountId}/invitations`)).toBe('deny');
     }
   });
 

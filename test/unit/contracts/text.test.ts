@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { CONTRACTS } from '#shared/contracts/index.js';
 import { createOrganizationBody, createSubAccountBody, updateAccountBody } from '#shared/contracts/organization.js';
-import { addMemberBody, createRoleBody } from '#shared/contracts/members.js';
+import { createRoleBody } from '#shared/contracts/members.js';
 import {
   businessSettings,
   createClientBody,
@@ -65,7 +65,6 @@ const SINGLE_LINE: Array<[string, z.ZodType, (v: string) => unknown, string]> = 
   ['account name', updateAccountBody, (v) => ({ name: `Acme${v}`, version: 1 }), 'body.name'],
   ['sub-account name', createSubAccountBody, (v) => ({ name: `North${v}`, externalId: 'N-1' }), 'body.name'],
   ['role name', createRoleBody, (v) => ({ name: `Integrator${v}`, permissions: ['clients.view'] }), 'body.name'],
-  ['member user id', addMemberBody, (v) => ({ userId: `auth0|x${v}`, role: 'employee' }), 'body.userId'],
   ['document line description', createDocumentBody, (v) => ({ currency: 'EUR', lines: [{ ...line, description: `Work${v}` }] }), 'body.lines.0.description'],
   ['client name', createClientBody, (v) => ({ name: `Acme${v}` }), 'body.name'],
   ['client address', createClientBody, (v) => ({ name: 'Acme', address: { line1: `Main St${v}` } }), 'body.address.line1'],

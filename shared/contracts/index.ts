@@ -5,6 +5,7 @@ import { systemContracts } from './system.js';
 import { organizationContracts } from './organization.js';
 import { membersContracts } from './members.js';
 import { invoicingContracts } from './invoicing.js';
+import { integrationsContracts } from './integrations.js';
 
 /* Every route's contract, by route id; a test checks that each route of the table has one. */
 export const CONTRACTS: Readonly<Partial<Record<RouteId, RouteContract>>> = {
@@ -13,4 +14,5 @@ export const CONTRACTS: Readonly<Partial<Record<RouteId, RouteContract>>> = {
   ...organizationContracts,
   ...membersContracts,
   ...invoicingContracts,
+  ...integrationsContracts,
 };

@@ -111,6 +111,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       JWT_AUDIENCE: issuer.audience,
       JWKS_URL: `http://127.0.0.1:${port}/.well-known/jwks.json`,
       AWS_REGION: process.env.AWS_REGION ?? 'local',
+      // Webhook URLs the integrations answer point at this runtime.
+      PUBLIC_API_URL: url,
       // The local key that seals integration secrets (KMS in AWS): kept beside the signing
       // key, so secrets stored in a local data dir open again after a restart.
       KONTOR_SECRET_KEY: process.env.KONTOR_SECRET_KEY ?? loadLocalSecretKey(options.keyFile && join(dirname(options.keyFile), 'integration-secrets.key')),

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
@@ -115,14 +116,15 @@ export class KontorStack extends Stack {
       enableKeyRotation: true,
       removalPolicy,
     });
+    // Exactly the one action each needs (grantEncrypt would add ReEncrypt* and GenerateDataKey*).
     for (const name of SEALS_SECRETS) {
-      this.secretsKey.grantEncrypt(functions[name].fn);
+      functions[name].fn.addToRolePolicy(new PolicyStatement({ actions: ['kms:Encrypt'], resources: [this.secretsKey.keyArn] }));
       functions[name].fn.addEnvironment('SECRET_KEY_ID', this.secretsKey.keyArn);
     }
     // Webhook URLs are answered on API Gateway's own domain, where the stage is the path's first segment.
     functions.integrations.fn.addEnvironment('WEBHOOK_BASE_PATH', `/${config.stage}`);
     for (const name of OPENS_SECRETS) {
-      this.secretsKey.grantDecrypt(functions[name].fn);
+      functions[name].fn.addToRolePolicy(new PolicyStatement({ actions: ['kms:Decrypt'], resources: [this.secretsKey.keyArn] }));
       functions[name].fn.addEnvironment('SECRET_KEY_ID', this.secretsKey.keyArn);
     }
 

@@ -138,8 +138,8 @@ describe('the table', () => {
 });
 
 describe('the functions', () => {
-  it('are one per entry of FUNCTIONS plus the authorizer, and nothing else', () => {
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(Object.keys(FUNCTIONS).length + 1);
+  it('are one per entry of FUNCTIONS plus the two authorizers, and nothing else', () => {
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(Object.keys(FUNCTIONS).length + 2);
   });
 
   it('all run Node.js 22 on arm64 with tracing and source maps', () => {
@@ -278,7 +278,7 @@ describe('IAM', () => {
 
   it('gives each function exactly the table access FUNCTIONS declares, the authorizer read only', () => {
     const expected = Object.entries(FUNCTIONS).map(([name, spec]) => [stack.functions[name as FunctionName], spec.table] as const);
-    expected.push([stack.authorizer, 'read']);
+    expected.push([stack.authorizer, 'read'], [stack.webhookAuthorizer, 'read']);
     for (const [fn, access] of expected) {
       const actions = new Set(dynamoActions(statementsOf(logicalId(fn.role))));
       const want = access === 'none' ? [] : access === 'read' ? TABLE_ACTIONS.read : [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.write];
@@ -361,9 +361,29 @@ describe('the REST API', () => {
     }
   });
 
+  it('keys the webhook authorizer cache on the path alone (providers send no token), for the same TTL', () => {
+    const webhook = ofType('AWS::ApiGateway::Authorizer').find(([, a]) => String(a.Properties!.Name).endsWith('-webhook-authorizer'))!;
+    expect(webhook[1].Properties!.IdentitySource).toBe('context.path');
+    expect(webhook[1].Properties!.AuthorizerResultTtlInSeconds).toBe(ttlSeconds);
+    expect(JSON.stringify(webhook[1].Properties!.AuthorizerUri)).toContain(`"${logicalId(stack.webhookAuthorizer.fn)}"`);
+  });
+
+  it('gives only the integrations function kms:Encrypt and only the webhooks function kms:Decrypt on the secrets key', () => {
+    const kms = (fn: { role?: unknown }) =>
+      ofType('AWS::IAM::Policy')
+        .filter(([, p]) => (p.Properties!.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: logicalId(fn.role as never) })))
+        .flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement)
+        .flatMap((st) => asArray(st.Action))
+        .filter((a) => a.startsWith('kms:'));
+    expect(kms(stack.functions.integrations.fn)).toEqual(['kms:Encrypt']);
+    expect(kms(stack.functions.webhooks.fn)).toEqual(['kms:Decrypt']);
+    expect(kms(stack.functions.documents.fn)).toEqual([]);
+    expect(kms(stack.webhookAuthorizer.fn)).toEqual([]);
+  });
+
   it('keys the authorizer cache on the token and the path, for the configured TTL', () => {
-    template.resourceCountIs('AWS::ApiGateway::Authorizer', 1);
-    const [[, authorizer]] = ofType('AWS::ApiGateway::Authorizer') as [[string, Resources[string]]];
+    template.resourceCountIs('AWS::ApiGateway::Authorizer', 2);
+    const [, authorizer] = ofType('AWS::ApiGateway::Authorizer').find(([, a]) => !String(a.Properties!.Name).endsWith('-webhook-authorizer'))!;
     expect(authorizer.Properties!.Type).toBe('REQUEST');
     expect(String(authorizer.Properties!.IdentitySource).split(',').sort()).toEqual(['context.path', 'method.request.header.Authorization']);
     expect(authorizer.Properties!.AuthorizerResultTtlInSeconds).toBe(ttlSeconds);

@@ -344,8 +344,9 @@ describe('the REST API', () => {
     }
   });
 
-  it('puts every non-public route behind the REQUEST authorizer and the public ones behind none', () => {
+  it('puts every non-public route behind the REQUEST authorizer (webhook routes behind the webhook authorizer) and the public ones behind none', () => {
     const authorizerId = stack.getLogicalId(stack.api.authorizer.node.defaultChild as CfnAuthorizer);
+    const webhookAuthorizerId = stack.getLogicalId(stack.api.webhookAuthorizer!.node.defaultChild as CfnAuthorizer);
     const publicRoutes = (ROUTES as readonly Route[]).filter((r) => r.auth === 'public');
     expect(publicRoutes.length).toBeGreaterThan(0);
     expect(publicRoutes.length).toBeLessThan(ROUTES.length);
@@ -356,7 +357,7 @@ describe('the REST API', () => {
         expect(method.AuthorizerId, route.id).toBeUndefined();
       } else {
         expect(method.AuthorizationType, route.id).toBe('CUSTOM');
-        expect(method.AuthorizerId, route.id).toEqual({ Ref: authorizerId });
+        expect(method.AuthorizerId, route.id).toEqual({ Ref: route.auth === 'webhook' ? webhookAuthorizerId : authorizerId });
       }
     }
   });
@@ -481,9 +482,9 @@ describe('scaling with the route table', () => {
     { Ref: stack.getLogicalId(stack.api.api.node.defaultChild as CfnRestApi) },
   ];
 
-  it('has one invoke permission per API function, scoped to this API stage, plus the authorizer\'s own', () => {
+  it('has one invoke permission per API function, scoped to this API stage, plus each authorizer\'s own', () => {
     const permissions = ofType('AWS::Lambda::Permission');
-    expect(permissions).toHaveLength(Object.keys(FUNCTIONS).length + 1);
+    expect(permissions).toHaveLength(Object.keys(FUNCTIONS).length + 2);
     for (const [name, fn] of Object.entries(stack.functions)) {
       const own = permissions.filter(([, p]) => JSON.stringify(p.Properties!.FunctionName).includes(`"${logicalId(fn.fn)}"`));
       expect(own, name).toHaveLength(1);
@@ -496,6 +497,9 @@ describe('scaling with the route table', () => {
     const authorizers = permissions.filter(([, p]) => JSON.stringify(p.Properties!.FunctionName).includes(`"${logicalId(stack.authorizer.fn)}"`));
     expect(authorizers).toHaveLength(1);
     expect(JSON.stringify(authorizers[0]![1].Properties!.SourceArn)).toContain('/authorizers/');
+    const webhook = permissions.filter(([, p]) => JSON.stringify(p.Properties!.FunctionName).includes(`"${logicalId(stack.webhookAuthorizer.fn)}"`));
+    expect(webhook).toHaveLength(1);
+    expect(JSON.stringify(webhook[0]![1].Properties!.SourceArn)).toContain('/authorizers/');
   });
 
   it(`keeps the parent and every nested route stack within the resource budget (${RESOURCE_BUDGET})`, () => {

@@ -536,6 +536,7 @@ describe('scaling with the route table', () => {
         functions: Object.fromEntries(Object.keys(FUNCTIONS).map((name) => [name, fn(name)])) as Record<FunctionName, LambdaFunction>,
         authorizerFunction: fn('Authorizer'),
         authorizerCacheTtl: Duration.seconds(60),
+        webhookAuthorizerFunction: fn('WebhookAuthorizer'),
         throttlingRateLimit: 10,
         throttlingBurstLimit: 10,
         logRetention: RetentionDays.ONE_DAY,

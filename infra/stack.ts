@@ -1,5 +1,7 @@
 import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
@@ -16,6 +18,10 @@ export interface KontorStackProps extends StackProps {
 }
 
 export const AUTHORIZER_ENTRY = 'functions/authorizer/handler.ts';
+export const WEBHOOK_AUTHORIZER_ENTRY = 'functions/webhook-authorizer/handler.ts';
+/** Functions that seal integration secrets (encrypt) and those that open them (decrypt). */
+const SEALS_SECRETS: readonly FunctionName[] = ['integrations'];
+const OPENS_SECRETS: readonly FunctionName[] = ['webhooks'];
 /** Alphanumeric characters of the generated cursor secret: about 380 bits. */
 export const CURSOR_SECRET_LENGTH = 64;
 
@@ -29,6 +35,9 @@ export class KontorStack extends Stack {
   readonly table: KontorTable;
   readonly functions: Readonly<Record<FunctionName, KontorFunction>>;
   readonly authorizer: KontorFunction;
+  readonly webhookAuthorizer: KontorFunction;
+  /** Seals integration secrets (webhook HMAC secrets, OAuth tokens): stored encrypted, opened to verify. */
+  readonly secretsKey: Key;
   readonly api: KontorApi;
   readonly cursorSecret: Secret;
   readonly observability: KontorObservability;
@@ -89,11 +98,46 @@ export class KontorStack extends Stack {
     });
     bindTable(this.authorizer.fn, table, 'read');
 
+    // The integration gate before webhook deliveries (SPEC 6.3): reads the integration and
+    // its activator's access facts, nothing else.
+    this.webhookAuthorizer = new KontorFunction(this, 'WebhookAuthorizerFunction', {
+      entry: WEBHOOK_AUTHORIZER_ENTRY,
+      description: `Kontor ${config.stage}: webhook REQUEST authorizer (integration active, account active, activator holds integrations.manage)`,
+      serviceName: 'webhook-authorizer',
+      logLevel: config.logLevel,
+      timeout: Duration.seconds(5),
+      logRetention,
+      removalPolicy,
+    });
+    bindTable(this.webhookAuthorizer.fn, table, 'read');
+
+    // Integration secrets are stored encrypted under this key (HMAC verification needs them
+    // in clear, so they cannot be hashed); the integration id is the encryption context.
+    // Only the functions that seal or open them get a grant, each for what it does.
+    this.secretsKey = new Key(this, 'IntegrationSecretsKey', {
+      description: `Kontor ${config.stage}: integration secrets (webhook HMAC secrets, OAuth tokens)`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    // Exactly the one action each needs (grantEncrypt would add ReEncrypt* and GenerateDataKey*).
+    for (const name of SEALS_SECRETS) {
+      functions[name].fn.addToRolePolicy(new PolicyStatement({ actions: ['kms:Encrypt'], resources: [this.secretsKey.keyArn] }));
+      functions[name].fn.addEnvironment('SECRET_KEY_ID', this.secretsKey.keyArn);
+    }
+    // Webhook URLs are answered on API Gateway's own domain, where the stage is the path's first segment.
+    functions.integrations.fn.addEnvironment('WEBHOOK_BASE_PATH', `/${config.stage}`);
+    for (const name of OPENS_SECRETS) {
+      functions[name].fn.addToRolePolicy(new PolicyStatement({ actions: ['kms:Decrypt'], resources: [this.secretsKey.keyArn] }));
+      functions[name].fn.addEnvironment('SECRET_KEY_ID', this.secretsKey.keyArn);
+    }
+
     this.api = new KontorApi(this, 'Http', {
       stageName: config.stage,
       functions: Object.fromEntries(Object.entries(functions).map(([n, f]) => [n, f.fn])) as Record<FunctionName, LambdaFunction>,
       authorizerFunction: this.authorizer.fn,
       authorizerCacheTtl: Duration.seconds(config.authorizerCacheTtlSeconds),
+      webhookAuthorizerFunction: this.webhookAuthorizer.fn,
+      webhookAuthorizerCacheTtl: Duration.seconds(config.authorizerCacheTtlSeconds),
       throttlingRateLimit: config.throttlingRateLimit,
       throttlingBurstLimit: config.throttlingBurstLimit,
       logRetention,

@@ -47,6 +47,10 @@ export interface KontorApiProps {
   readonly throttlingBurstLimit: number;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
+  /** The webhook authorizer (integration gate, SPEC 6.3) of `auth: 'webhook'` routes. */
+  readonly webhookAuthorizerFunction?: LambdaFunction | undefined;
+  /** Its cache TTL: how long a revoked integration's deliveries may still pass API Gateway. */
+  readonly webhookAuthorizerCacheTtl?: Duration | undefined;
   /** The route table; the stack passes none and gets ROUTES (tests pass variants). */
   readonly routes?: readonly Route[];
 }
@@ -58,9 +62,16 @@ export interface KontorApiProps {
  */
 export const AUTHORIZER_IDENTITY_SOURCES = [IdentitySource.header('Authorization'), IdentitySource.context('path')];
 
+/**
+ * The webhook authorizer's cache key: providers send no token, so the path alone, which
+ * names the integration (`/webhooks/{integrationId}`): one cached decision per integration.
+ */
+export const WEBHOOK_AUTHORIZER_IDENTITY_SOURCES = [IdentitySource.context('path')];
+
 export class KontorApi extends Construct {
   readonly api: RestApi;
   readonly authorizer: RequestAuthorizer;
+  readonly webhookAuthorizer: RequestAuthorizer | undefined;
   /** Every route's method, by route id. */
   readonly methods: ReadonlyMap<string, Method>;
 
@@ -105,6 +116,15 @@ export class KontorApi extends Construct {
       resultsCacheTtl: props.authorizerCacheTtl,
     });
 
+    this.webhookAuthorizer = props.webhookAuthorizerFunction
+      ? new RequestAuthorizer(this, 'WebhookAuthorizer', {
+          authorizerName: `kontor-${props.stageName}-webhook-authorizer`,
+          handler: props.webhookAuthorizerFunction,
+          identitySources: WEBHOOK_AUTHORIZER_IDENTITY_SOURCES,
+          resultsCacheTtl: props.webhookAuthorizerCacheTtl ?? props.authorizerCacheTtl,
+        })
+      : undefined;
+
     // Path parameters are required by construction; the validator makes API Gateway check
     // the declared request parameters. Bodies and queries are validated by each handler's
     // zod contract, which answers with a problem+json naming every bad field.
@@ -139,8 +159,15 @@ export class KontorApi extends Construct {
     for (const path of plan.shared) this.api.root.resourceForPath(path);
 
     const authorizer: IAuthorizer = this.authorizer;
-    const addRoute = (route: Route, at: IResource, auth: IAuthorizer, requestValidator: IRequestValidator, integration: AwsIntegration) => {
+    const addRoute = (route: Route, at: IResource, tokenAuth: IAuthorizer, requestValidator: IRequestValidator, integration: AwsIntegration) => {
       const isPublic = route.auth === 'public';
+      let auth = tokenAuth;
+      if (route.auth === 'webhook') {
+        // The webhook authorizer attaches itself to the API through its method, so webhook
+        // routes stay in the parent stack (PARENT_FUNCTIONS).
+        if (!this.webhookAuthorizer || at !== this.api.root) throw new Error(`KontorApi: ${route.id} needs the webhook authorizer, in the parent stack`);
+        auth = this.webhookAuthorizer;
+      }
       const method = at.resourceForPath(relativePath(at.path, route.path)).addMethod(route.method, integration, {
         operationName: route.id,
         requestValidator,
@@ -200,7 +227,7 @@ export class KontorApi extends Construct {
     if (!deployment) throw new Error('KontorApi: the REST API has no deployment to follow the nested routes');
     for (const nested of nestedStacks) deployment.node.addDependency(nested);
     deployment.addToLogicalId({
-      routes: routeTable.map((r) => [r.id, r.method, r.path, r.fn, r.auth === 'public' || r.auth === 'user' ? r.auth : r.auth.action]),
+      routes: routeTable.map((r) => [r.id, r.method, r.path, r.fn, typeof r.auth === 'string' ? r.auth : r.auth.action]),
     });
 
     for (const [type, response] of Object.entries(GATEWAY_RESPONSES)) {
@@ -243,7 +270,8 @@ const pathParameters = (path: string): string[] => [...path.matchAll(/\{([^}]+)\
 
 /**
  * Functions whose routes stay in the parent stack: the public system routes (a RestApi must
- * hold a method of its own) and /me, whose method attaches the authorizer to the API.
+ * hold a method of its own), /me, whose method attaches the authorizer to the API, and the
+ * webhook route, whose method attaches the webhook authorizer.
  */
 const NOT_COGNITO = {
   id: 'AwsSolutions-COG4',
@@ -251,7 +279,7 @@ const NOT_COGNITO = {
     'Callers authenticate with JWTs of a configurable OIDC issuer (not necessarily Cognito), verified by the REQUEST authorizer, which also decides per account from DynamoDB: a Cognito user pool authorizer could do neither.',
 };
 
-export const PARENT_FUNCTIONS: ReadonlySet<FunctionName> = new Set<FunctionName>(['system', 'identity']);
+export const PARENT_FUNCTIONS: ReadonlySet<FunctionName> = new Set<FunctionName>(['system', 'identity', 'webhooks']);
 
 const pascal = (name: string): string => name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
 

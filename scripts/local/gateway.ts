@@ -13,8 +13,8 @@ import { GATEWAY_RESPONSE_HEADERS, GATEWAY_RESPONSES, type GatewayResponseType }
 import { PROBLEM_CONTENT_TYPE } from '#shared/http/problem.js';
 
 /*
- * A local emulation of API Gateway (REST API, Lambda proxy integrations, one REQUEST
- * authorizer), faithful where it matters for authorization:
+ * A local emulation of API Gateway (REST API, Lambda proxy integrations, two REQUEST
+ * authorizers), faithful where it matters for authorization:
  *   - the route comes from the same route table the CDK stack builds the API from;
  *   - a request without the identity source (Authorization header) is refused with 401
  *     before the authorizer runs, as API Gateway does;
@@ -22,6 +22,9 @@ import { PROBLEM_CONTENT_TYPE } from '#shared/http/problem.js';
  *     request's methodArn with API Gateway's wildcard rules; an explicit Deny wins;
  *   - its result is cached per identity source (Authorization header + path) for the TTL,
  *     so a cached policy answers every method on that path, as it would in AWS;
+ *   - `auth: 'webhook'` routes run the webhook authorizer instead: its identity source is
+ *     the path alone (no Authorization header needed), its result cached per path for the
+ *     same TTL, its policy matched the same way;
  *   - the handler gets the proxy event with requestContext.authorizer filled in from the
  *     authorizer's context (values as strings, plus principalId);
  *   - API Gateway's own refusals are the problem+json gateway responses of the stack.
@@ -34,6 +37,8 @@ export interface GatewayOptions {
   /** Result cache TTL in seconds; 0 disables the cache (as in API Gateway). */
   cacheTtlSeconds: number;
   authorizer: () => Promise<AuthorizerHandler>;
+  /** The webhook authorizer of `auth: 'webhook'` routes (functions/webhook-authorizer). */
+  webhookAuthorizer?: () => Promise<AuthorizerHandler>;
   handler: (fn: FunctionName) => Promise<ProxyHandler>;
   /** Served before routing (e.g. the local issuer's JWKS); return true when handled. */
   extra?: (method: string, path: string, res: ServerResponse) => boolean;
@@ -86,6 +91,11 @@ export class AuthorizerCache {
 
   static key(authorization: string, path: string): string {
     return `${authorization}\n${path}`;
+  }
+
+  /** The webhook authorizer's key: the path alone (its only identity source). */
+  static webhookKey(path: string): string {
+    return `webhook\n${path}`;
   }
 
   get(key: string): APIGatewayAuthorizerResult | undefined {
@@ -185,10 +195,14 @@ export function createGateway(options: GatewayOptions): Server {
 
     let authorizerContext: Record<string, string> | undefined;
     if (route.auth !== 'public') {
+      const webhook = route.auth === 'webhook';
       const authorization = headerValue(headers, 'authorization');
       // The identity source is missing: API Gateway refuses without calling the authorizer.
-      if (!authorization) return gatewayResponse(res, 'UNAUTHORIZED', path);
-      const key = AuthorizerCache.key(authorization, path);
+      // (The webhook authorizer's only source is the path, which is always there.)
+      if (!webhook && !authorization) return gatewayResponse(res, 'UNAUTHORIZED', path);
+      const authorizer = webhook ? options.webhookAuthorizer : options.authorizer;
+      if (!authorizer) return gatewayResponse(res, 'AUTHORIZER_CONFIGURATION_ERROR', path);
+      const key = webhook ? AuthorizerCache.webhookKey(path) : AuthorizerCache.key(authorization!, path);
       let result = cache.get(key);
       if (!result) {
         const event: APIGatewayRequestAuthorizerEvent = {
@@ -217,7 +231,7 @@ export function createGateway(options: GatewayOptions): Server {
           } as APIGatewayRequestAuthorizerEvent['requestContext'],
         };
         try {
-          result = await (await options.authorizer())(event);
+          result = await (await authorizer())(event);
         } catch (e) {
           if (e instanceof Error && e.message === 'Unauthorized') return gatewayResponse(res, 'UNAUTHORIZED', path);
           log({ level: 'error', message: 'authorizer failed', error: e instanceof Error ? e.name : String(e) });

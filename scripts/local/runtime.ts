@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -10,6 +10,7 @@ import { demoItems } from './demo.js';
 import { ensureTable, localClients, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.js';
 import { createGateway, type AuthorizerHandler, type ProxyHandler } from './gateway.js';
 import { createIssuer, loadSigningKey, type LocalIssuer } from './issuer.js';
+import { loadLocalSecretKey } from './secret-key.js';
 
 /*
  * The whole API on one machine: DynamoDB Local (or any DynamoDB at an endpoint), the table,
@@ -92,6 +93,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         return true;
       },
       authorizer: () => loadHandler<AuthorizerHandler>('functions/authorizer/handler.ts'),
+      webhookAuthorizer: () => loadHandler<AuthorizerHandler>('functions/webhook-authorizer/handler.ts'),
       handler: (fn: FunctionName) => loadHandler<ProxyHandler>(FUNCTIONS[fn].entry),
     });
     const port = await new Promise<number>((resolvePort, reject) => {
@@ -109,6 +111,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       JWT_AUDIENCE: issuer.audience,
       JWKS_URL: `http://127.0.0.1:${port}/.well-known/jwks.json`,
       AWS_REGION: process.env.AWS_REGION ?? 'local',
+      // Webhook URLs the integrations answer point at this runtime.
+      PUBLIC_API_URL: url,
+      // The local key that seals integration secrets (KMS in AWS): kept beside the signing
+      // key, so secrets stored in a local data dir open again after a restart.
+      KONTOR_SECRET_KEY: process.env.KONTOR_SECRET_KEY ?? loadLocalSecretKey(options.keyFile && join(dirname(options.keyFile), 'integration-secrets.key')),
     });
 
     return {

@@ -10,6 +10,7 @@ import { accountingContracts } from './accounting.js';
 import { stockContracts } from './stock.js';
 import { pricingContracts } from './pricing.js';
 import { crmContracts } from './crm.js';
+import { integrationsContracts } from './integrations.js';
 
 /* Every route's contract, by route id; a test checks that each route of the table has one. */
 export const CONTRACTS: Readonly<Partial<Record<RouteId, RouteContract>>> = {
@@ -23,4 +24,5 @@ export const CONTRACTS: Readonly<Partial<Record<RouteId, RouteContract>>> = {
   ...stockContracts,
   ...pricingContracts,
   ...crmContracts,
+  ...integrationsContracts,
 };

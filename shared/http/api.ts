@@ -11,6 +11,7 @@ import {
   Forbidden,
   MethodNotAllowed,
   NotFound,
+  PayloadTooLarge,
   PreconditionFailed,
   ServiceUnavailable,
   StaleVersion,
@@ -26,7 +27,7 @@ import { tracer } from '../observability/tracing.js';
 import { findRoute, routesOf, type FunctionName, type Route } from './routes.js';
 import { jsonResponse, problem, problemResponse, type HttpResponse } from './problem.js';
 import { errorFields, log } from './log.js';
-import { applyIfMatch, parseIfMatch, requireJsonBody, withETag, withResponseHeaders } from './conventions.js';
+import { applyIfMatch, MAX_BODY_BYTES, parseIfMatch, requireJsonBody, withETag, withResponseHeaders } from './conventions.js';
 import { idempotencyKeyOf, isReplay } from './idempotency-key.js';
 import { conformResponse } from './response-contract.js';
 import type { RouteContract } from '../contracts/types.js';
@@ -68,6 +69,11 @@ export interface ApiRequest {
   query: Record<string, string>;
   headers: Record<string, string>;
   body: string | null;
+  /**
+   * Webhook routes only: the body exactly as received, whatever its media type (a provider
+   * signs these bytes). Such routes skip the JSON-body convention; the size limit holds.
+   */
+  bodyBytes: Buffer | undefined;
   requestId: string;
 }
 
@@ -86,9 +92,20 @@ const authorizerContext = z.object({
   permissions: z.string().optional(),
 });
 
+/** What the webhook authorizer hands a webhook route: the integration it admitted. */
+const webhookContext = z.object({ scope: z.literal('webhook'), integrationId: z.string().min(1), activatedBy: z.string().min(1) });
+
 function callerOf(event: APIGatewayProxyEvent, route: Route): { caller: Caller; principal: Principal | undefined } {
   if (route.auth === 'public') {
     return { caller: { userId: '', email: undefined, emailVerified: false }, principal: undefined };
+  }
+  if (route.auth === 'webhook') {
+    // The webhook authorizer admitted THIS integration: its context must name the path's.
+    const parsed = webhookContext.safeParse(event.requestContext.authorizer ?? {});
+    if (!parsed.success || parsed.data.integrationId !== event.pathParameters?.integrationId) {
+      throw new Forbidden('no webhook authorization for this integration');
+    }
+    return { caller: { userId: parsed.data.activatedBy, email: undefined, emailVerified: false }, principal: undefined };
   }
   const parsed = authorizerContext.safeParse(event.requestContext.authorizer ?? {});
   // The authorizer always sets these for a non-public route; without them, refuse.
@@ -223,8 +240,11 @@ export function createApiHandler(
       principal && CHANGES.has(event.httpMethod) ? await freshActor(route, principal, event.pathParameters?.accountId) : undefined;
 
     const headers = lowerKeys(event.headers);
+    const bodyBytes = route.auth === 'webhook' ? webhookBody(event) : undefined;
     const raw = event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-    requireJsonBody(event.httpMethod, headers, raw, route.rawBody);
+    // A webhook's body is its provider's bytes, verified by signature, never parsed here; any
+    // other route takes JSON, or the raw media types its route names (Route.rawBody).
+    if (!bodyBytes) requireJsonBody(event.httpMethod, headers, raw, route.rawBody);
     const ifMatch = parseIfMatch(headers['if-match']);
     const { body, query } = applyIfMatch(
       route,
@@ -245,6 +265,7 @@ export function createApiHandler(
       query,
       headers,
       body,
+      bodyBytes,
       requestId: context.awsRequestId ?? event.requestContext.requestId,
     };
     const run = async () => conformResponse(route, contracts[route.id], await implementations[route.id]!(req));
@@ -304,6 +325,19 @@ export function createApiHandler(
       },
     });
   return Object.assign(handler, { contracts });
+}
+
+/**
+ * A webhook's body as bytes: base64-decoded when API Gateway passed it so (a binary media
+ * type), else the UTF-8 of the string it passed, which for the JSON and form bodies
+ * providers send is the bytes they signed. Over MAX_BODY_BYTES is a 413, as for any route.
+ */
+function webhookBody(event: APIGatewayProxyEvent): Buffer {
+  const bytes = event.body === null ? Buffer.alloc(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+  if (bytes.length > MAX_BODY_BYTES) {
+    throw new PayloadTooLarge(`the request body is ${bytes.length} bytes; at most ${MAX_BODY_BYTES} are read`, { extensions: { maxBytes: MAX_BODY_BYTES } });
+  }
+  return bytes;
 }
 
 /**

@@ -312,7 +312,8 @@ export function buildOpenApi(): JsonSchema {
       },
     };
     if (typeof route.auth === 'object') op['x-kontor-permission'] = route.auth.action;
-    if (route.auth === 'public') op.security = [];
+    // Webhook routes carry no token: the provider's HMAC signature header authenticates them.
+    if (route.auth === 'public' || route.auth === 'webhook') op.security = [];
     if (contract?.body) {
       op.requestBody = { required: true, content: { 'application/json': { schema: renameInput(input.of(contract.body)) } } };
     }

@@ -5,6 +5,7 @@ import { DOCUMENT_KIND_NAMES, DOCUMENT_KINDS as DOCUMENT_KIND_LIST } from '../do
 import { BANK_ROUTES } from './routes/bank.js';
 import { ACCOUNTING_ROUTES } from './routes/accounting.js';
 import { CRM_ROUTES } from './routes/crm.js';
+import { INTEGRATION_ROUTES } from './routes/integrations.js';
 
 /*
  * The route table: the single source of truth for the API. The CDK stack builds its API
@@ -12,6 +13,8 @@ import { CRM_ROUTES } from './routes/crm.js';
  * server routes with it. A route's `auth` says who may reach it:
  *   - 'public': no authorizer (liveness, the OpenAPI document);
  *   - 'user': any caller with a valid token, not tied to an account (/me, sign-up);
+ *   - 'webhook': no token; the webhook authorizer admits a delivery while its integration
+ *     may act (SPEC 6.3), and the function verifies the provider's signature;
  *   - an action: a caller whose permissions in the path's account include that action
  *     (for scoped actions, either scope: the handler narrows to own objects).
  */
@@ -46,10 +49,12 @@ export const FUNCTIONS = {
   warehouses: { entry: 'functions/warehouses/handler.ts', table: 'readwrite', description: 'Warehouses, warehouse documents and stock' },
   pricing: { entry: 'functions/pricing/handler.ts', table: 'readwrite', description: 'Price lists and promo codes' },
   crm: { entry: 'functions/crm/handler.ts', table: 'readwrite', description: 'CRM objects, their ACLs and the permission mode' },
+  integrations: { entry: 'functions/integrations/handler.ts', table: 'readwrite', description: 'Integrations catalogue, delivery logs and shop orders' },
+  webhooks: { entry: 'functions/webhooks/handler.ts', table: 'readwrite', description: 'Webhook deliveries of shops (signed, behind the webhook authorizer)' },
 } as const satisfies Record<string, { entry: string; table: 'none' | 'read' | 'readwrite'; description: string }>;
 export type FunctionName = keyof typeof FUNCTIONS;
 
-export type RouteAuth = 'public' | 'user' | { readonly action: Action };
+export type RouteAuth = 'public' | 'user' | 'webhook' | { readonly action: Action };
 
 export interface Route {
   /** Stable operation id: the OpenAPI operationId and the handler's dispatch key. */
@@ -173,6 +178,7 @@ export const ROUTES = [
   ...STOCK_ROUTES,
   ...PRICING_ROUTES,
   ...CRM_ROUTES,
+  ...INTEGRATION_ROUTES,
 ] as const satisfies readonly Route[];
 
 export type RouteId = (typeof ROUTES)[number]['id'];

@@ -139,8 +139,8 @@ describe('the table', () => {
 });
 
 describe('the functions', () => {
-  it('are one per entry of FUNCTIONS plus the authorizer, and nothing else', () => {
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(Object.keys(FUNCTIONS).length + 1);
+  it('are one per entry of FUNCTIONS plus the two authorizers, and nothing else', () => {
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(Object.keys(FUNCTIONS).length + 2);
   });
 
   it('all run Node.js 22 on arm64 with tracing and source maps', () => {
@@ -279,7 +279,7 @@ describe('IAM', () => {
 
   it('gives each function exactly the table access FUNCTIONS declares, the authorizer read only', () => {
     const expected = Object.entries(FUNCTIONS).map(([name, spec]) => [stack.functions[name as FunctionName], spec.table] as const);
-    expected.push([stack.authorizer, 'read']);
+    expected.push([stack.authorizer, 'read'], [stack.webhookAuthorizer, 'read']);
     for (const [fn, access] of expected) {
       const actions = new Set(dynamoActions(statementsOf(logicalId(fn.role))));
       const want = access === 'none' ? [] : access === 'read' ? TABLE_ACTIONS.read : [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.write];
@@ -345,8 +345,9 @@ describe('the REST API', () => {
     }
   });
 
-  it('puts every non-public route behind the REQUEST authorizer and the public ones behind none', () => {
+  it('puts every non-public route behind the REQUEST authorizer (webhook routes behind the webhook authorizer) and the public ones behind none', () => {
     const authorizerId = stack.getLogicalId(stack.api.authorizer.node.defaultChild as CfnAuthorizer);
+    const webhookAuthorizerId = stack.getLogicalId(stack.api.webhookAuthorizer!.node.defaultChild as CfnAuthorizer);
     const publicRoutes = (ROUTES as readonly Route[]).filter((r) => r.auth === 'public');
     expect(publicRoutes.length).toBeGreaterThan(0);
     expect(publicRoutes.length).toBeLessThan(ROUTES.length);
@@ -357,14 +358,34 @@ describe('the REST API', () => {
         expect(method.AuthorizerId, route.id).toBeUndefined();
       } else {
         expect(method.AuthorizationType, route.id).toBe('CUSTOM');
-        expect(method.AuthorizerId, route.id).toEqual({ Ref: authorizerId });
+        expect(method.AuthorizerId, route.id).toEqual({ Ref: route.auth === 'webhook' ? webhookAuthorizerId : authorizerId });
       }
     }
   });
 
+  it('keys the webhook authorizer cache on the path alone (providers send no token), for the same TTL', () => {
+    const webhook = ofType('AWS::ApiGateway::Authorizer').find(([, a]) => String(a.Properties!.Name).endsWith('-webhook-authorizer'))!;
+    expect(webhook[1].Properties!.IdentitySource).toBe('context.path');
+    expect(webhook[1].Properties!.AuthorizerResultTtlInSeconds).toBe(ttlSeconds);
+    expect(JSON.stringify(webhook[1].Properties!.AuthorizerUri)).toContain(`"${logicalId(stack.webhookAuthorizer.fn)}"`);
+  });
+
+  it('gives only the integrations function kms:Encrypt and only the webhooks function kms:Decrypt on the secrets key', () => {
+    const kms = (fn: { role?: unknown }) =>
+      ofType('AWS::IAM::Policy')
+        .filter(([, p]) => (p.Properties!.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: logicalId(fn.role as never) })))
+        .flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement)
+        .flatMap((st) => asArray(st.Action))
+        .filter((a) => a.startsWith('kms:'));
+    expect(kms(stack.functions.integrations.fn)).toEqual(['kms:Encrypt']);
+    expect(kms(stack.functions.webhooks.fn)).toEqual(['kms:Decrypt']);
+    expect(kms(stack.functions.documents.fn)).toEqual([]);
+    expect(kms(stack.webhookAuthorizer.fn)).toEqual([]);
+  });
+
   it('keys the authorizer cache on the token and the path, for the configured TTL', () => {
-    template.resourceCountIs('AWS::ApiGateway::Authorizer', 1);
-    const [[, authorizer]] = ofType('AWS::ApiGateway::Authorizer') as [[string, Resources[string]]];
+    template.resourceCountIs('AWS::ApiGateway::Authorizer', 2);
+    const [, authorizer] = ofType('AWS::ApiGateway::Authorizer').find(([, a]) => !String(a.Properties!.Name).endsWith('-webhook-authorizer'))!;
     expect(authorizer.Properties!.Type).toBe('REQUEST');
     expect(String(authorizer.Properties!.IdentitySource).split(',').sort()).toEqual(['context.path', 'method.request.header.Authorization']);
     expect(authorizer.Properties!.AuthorizerResultTtlInSeconds).toBe(ttlSeconds);
@@ -462,9 +483,9 @@ describe('scaling with the route table', () => {
     { Ref: stack.getLogicalId(stack.api.api.node.defaultChild as CfnRestApi) },
   ];
 
-  it('has one invoke permission per API function, scoped to this API stage, plus the authorizer\'s own', () => {
+  it('has one invoke permission per API function, scoped to this API stage, plus each authorizer\'s own', () => {
     const permissions = ofType('AWS::Lambda::Permission');
-    expect(permissions).toHaveLength(Object.keys(FUNCTIONS).length + 1);
+    expect(permissions).toHaveLength(Object.keys(FUNCTIONS).length + 2);
     for (const [name, fn] of Object.entries(stack.functions)) {
       const own = permissions.filter(([, p]) => JSON.stringify(p.Properties!.FunctionName).includes(`"${logicalId(fn.fn)}"`));
       expect(own, name).toHaveLength(1);
@@ -477,6 +498,9 @@ describe('scaling with the route table', () => {
     const authorizers = permissions.filter(([, p]) => JSON.stringify(p.Properties!.FunctionName).includes(`"${logicalId(stack.authorizer.fn)}"`));
     expect(authorizers).toHaveLength(1);
     expect(JSON.stringify(authorizers[0]![1].Properties!.SourceArn)).toContain('/authorizers/');
+    const webhook = permissions.filter(([, p]) => JSON.stringify(p.Properties!.FunctionName).includes(`"${logicalId(stack.webhookAuthorizer.fn)}"`));
+    expect(webhook).toHaveLength(1);
+    expect(JSON.stringify(webhook[0]![1].Properties!.SourceArn)).toContain('/authorizers/');
   });
 
   it(`keeps the parent and every nested route stack within the resource budget (${RESOURCE_BUDGET})`, () => {
@@ -513,6 +537,7 @@ describe('scaling with the route table', () => {
         functions: Object.fromEntries(Object.keys(FUNCTIONS).map((name) => [name, fn(name)])) as Record<FunctionName, LambdaFunction>,
         authorizerFunction: fn('Authorizer'),
         authorizerCacheTtl: Duration.seconds(60),
+        webhookAuthorizerFunction: fn('WebhookAuthorizer'),
         throttlingRateLimit: 10,
         throttlingBurstLimit: 10,
         logRetention: RetentionDays.ONE_DAY,

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { NotFound } from '../../domain/errors.js';
+import { Forbidden, NotFound } from '../../domain/errors.js';
 import type { Store } from '../context.js';
 import { getItem, type TxStep } from '../dynamo.js';
 import { defineEntity, parseOptional, seg } from '../entity.js';
@@ -97,5 +97,5 @@ export const integrationActiveStep = (store: Store, i: Integration): TxStep => (
       ExpressionAttributeValues: { ':active': 'active' },
     },
   },
-  onConditionFailed: () => new NotFound('the integration is no longer active'),
+  onConditionFailed: () => new Forbidden('the integration is no longer active', { extensions: { reason: 'integration-inactive' } }),
 });

@@ -7,6 +7,9 @@
  */
 export const DOCUMENT_SK_PREFIX = 'DOC#';
 
+/** The consumer's entry: deployed by infra/stack.ts, imported by the local runtime. */
+export const REPORT_AGGREGATOR_ENTRY = 'functions/report-aggregator/handler.ts';
+
 /** The event source mapping's filter pattern (Lambda event filtering syntax). */
 export const DOCUMENT_RECORDS_FILTER = { dynamodb: { Keys: { sk: { S: [{ prefix: DOCUMENT_SK_PREFIX }] } } } } as const;
 

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { AGGREGATOR_SOURCE, DOCUMENT_SK_PREFIX, isDocumentRecord } from '#functions/report-aggregator/source.js';
+import { AGGREGATOR_SOURCE, DOCUMENT_SK_PREFIX, REPORT_AGGREGATOR_ENTRY, isDocumentRecord } from '#functions/report-aggregator/source.js';
 import { FUNCTIONS, type FunctionName } from '#shared/http/routes.js';
 import { demoItems } from './demo.js';
 import { ensureTable, localClients, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.js';
@@ -21,8 +21,6 @@ import { startStreamPoller, type StreamPoller } from './streams.js';
  */
 export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 export const DEFAULT_TABLE_NAME = 'kontor-local';
-/** The report aggregator, a stream consumer (not an API function): its entry, as infra/stack.ts deploys it. */
-export const REPORT_AGGREGATOR_ENTRY = 'functions/report-aggregator/handler.ts';
 /** Local only: waits until the stream poller has handed every earlier write to the aggregator (204). */
 export const STREAMS_SETTLE_PATH = '/_local/streams/settle';
 

@@ -8,6 +8,12 @@ import { casbinDecide, loadCasbin, prepareCasbin } from './engines/casbin.js';
 import { measure, type Measurement } from './timing.js';
 import { measureDynamoDb, type DynamoRow } from './dynamodb.js';
 import { measurePolicies, type PolicyRow } from './policy.js';
+import { existsSync, mkdirSync } from 'node:fs';
+import { startDynamoDbLocal } from '../scripts/local/dynamodb.js';
+import { measureReports, type ReportRow } from './reports.js';
+import { measureLoad, type LoadRow } from './load.js';
+import { costPerMillion, PRICES, type CostRow } from './cost.js';
+import { barChart, lineChart } from './svg.js';
 
 /*
  * `npm run bench` — the same workload decided by Kontor's engine, Cedar (cedar-wasm) and
@@ -96,7 +102,23 @@ async function main() {
     dynamo = await measureDynamoDb(quick ? [1, 100, 1_000] : [1, 100, 10_000], log);
   }
 
-  const report = render({ n, allowedCount, rk, ru, rb, rc, policies, dynamo });
+  let reports: ReportRow[] | undefined;
+  let load: LoadRow[] | undefined;
+  if (!args.has('--no-dynamodb')) {
+    const local = await startDynamoDbLocal();
+    try {
+      log('DynamoDB Local: reports before and after the aggregates');
+      reports = await measureReports(local, quick ? [1_000] : [1_000, 10_000, 100_000], log);
+    } finally {
+      await local.stop();
+    }
+    log('local runtime: latency under load');
+    load = await measureLoad(quick ? 2 : 10, log);
+  }
+  const costs = load ? costTable(load, dynamo) : undefined;
+  writeCharts({ rk, ru, rb, rc, reports, quick });
+
+  const report = render({ n, allowedCount, rk, ru, rb, rc, policies, dynamo }) + renderPerf({ reports, load, costs });
   console.log(report);
   if (args.has('--write')) {
     const path = new URL('../docs/benchmarks.md', import.meta.url);
@@ -109,6 +131,121 @@ async function main() {
     writeFileSync(path, `${doc.slice(0, i + start.length)}\n${report}\n${doc.slice(j)}`);
     log('docs/benchmarks.md updated');
   }
+}
+
+/** Init per bundle: the bundles benchmark's JSON when it ran (bench/results/bundles.json), else none measured here. */
+function bundleInits(): Array<{ name: string; initMs: number }> | undefined {
+  const path = new URL('./results/bundles.json', import.meta.url);
+  if (!existsSync(path)) return undefined;
+  const data = JSON.parse(readFileSync(path, 'utf8')) as { bundles?: Array<{ name: string; initMedianMs?: number; initMs?: number }> };
+  return data.bundles?.map((b) => ({ name: b.name, initMs: b.initMedianMs ?? b.initMs ?? 0 }));
+}
+
+function costTable(load: LoadRow[], dynamo: DynamoRow[] | undefined): { rows: CostRow[]; inputs: Record<string, number | string> } {
+  const p50 = (prefix: string) => load.find((r) => r.name.startsWith(prefix))?.p50 ?? 0;
+  const inits = bundleInits();
+  const inputs = {
+    memoryGb: 0.5,
+    // Local end-to-end p50s bound the function durations from above (they include the gateway and the client).
+    handlerMs: Math.max(1, p50('authorizer cached')),
+    authorizerMs: Math.max(1, p50('authorizer uncached') - p50('authorizer cached')),
+    initMs: inits ? Math.max(...inits.map((b) => b.initMs)) : 70,
+    coldShare: 0.01,
+    authorizerRru: dynamo ? Math.max(...dynamo.map((d) => d.capacity)) : 4,
+    // Mixed workload: 80 % reads of one item (0.5 RRU eventually consistent), 10 % lists (50 items, ~13 KB: 2 RRU), 10 % writes (a 1 KB item + audit in a transaction: 4 WRU).
+    requestRru: 0.8 * 0.5 + 0.1 * 2,
+    requestWru: 0.1 * 4,
+  };
+  return { rows: [0, 0.9, 0.99].map((h) => costPerMillion(inputs, h)), inputs: { ...inputs, initSource: inits ? 'bench/results/bundles.json' : 'issue 13 figure (60-77 ms), not measured in this run' } };
+}
+
+function writeCharts(r: { rk: Measurement; ru: Measurement; rb: Measurement; rc: Measurement; reports: ReportRow[] | undefined; quick: boolean }): void {
+  const dir = new URL('../docs/img/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  const write = (name: string, svg: string) => writeFileSync(new URL(name, dir), svg);
+  write(
+    'bench-engines.svg',
+    barChart({
+      title: 'Decision throughput per engine (checks/s)',
+      unit: 'checks/s',
+      log: true,
+      bars: [
+        { label: 'Kontor decide', value: r.rk.checksPerSecond },
+        { label: 'Kontor from facts', value: r.ru.checksPerSecond },
+        { label: 'node-casbin', value: r.rb.checksPerSecond },
+        { label: 'Cedar (cedar-wasm)', value: r.rc.checksPerSecond },
+      ],
+    }),
+  );
+  const inits = bundleInits();
+  write(
+    'bench-bundle-init.svg',
+    inits
+      ? barChart({ title: 'Module init per bundle (median, ms)', unit: 'ms', bars: inits.map((b) => ({ label: b.name, value: b.initMs })) })
+      : barChart({ title: 'Module init per bundle: no bench/results/bundles.json in this run', unit: 'ms', bars: [] }),
+  );
+  if (r.reports) {
+    const of = (scope: 'all' | 'own', which: 'before' | 'after') =>
+      r.reports!.filter((x) => x.scope === scope).map((x) => [x.documents, Math.max(x[which].items, 1)] as [number, number]);
+    write(
+      'bench-report-reads.svg',
+      lineChart({
+        title: 'Items a yearly report reads, by documents in the account',
+        xLabel: 'documents',
+        yLabel: 'items read',
+        series: [
+          { name: 'before, scope all', points: of('all', 'before') },
+          { name: 'before, own', points: of('own', 'before') },
+          { name: 'aggregates, all', points: of('all', 'after') },
+          { name: 'aggregates, own', points: of('own', 'after') },
+        ],
+      }),
+    );
+  }
+  // Hook: the ACL benchmark writes bench/results/list-latency.json ({ series: [{ name, points: [[objects, ms]] }] }).
+  const listData = new URL('./results/list-latency.json', import.meta.url);
+  const series = existsSync(listData) ? (JSON.parse(readFileSync(listData, 'utf8')) as { series: Array<{ name: string; points: Array<[number, number]> }> }).series : [];
+  write('bench-list-latency.svg', lineChart({ title: 'List latency by objects in the account', xLabel: 'objects', yLabel: 'ms', series }));
+}
+
+function renderPerf(r: { reports: ReportRow[] | undefined; load: LoadRow[] | undefined; costs: ReturnType<typeof costTable> | undefined }): string {
+  const lines: string[] = [];
+  const ms = (v: number) => `${v.toFixed(v < 10 ? 2 : 0)} ms`;
+  if (r.reports) {
+    lines.push(
+      '',
+      'Reports, revenue of a year (DynamoDB Local; before: every document of the period; after: the aggregates). Median latency, items read and consumed RCU (`ReturnConsumedCapacity: TOTAL`):',
+      '',
+      '| documents | scope | before: latency | items | RCU | after: latency | items | RCU | aggregates built in |',
+      '|--:|---|--:|--:|--:|--:|--:|--:|--:|',
+      ...r.reports.map(
+        (x) =>
+          `| ${fmtInt(x.documents)} | ${x.scope} | ${ms(x.before.medianMs)} | ${fmtInt(x.before.items)} | ${x.before.rcu.toFixed(1)} | ${ms(x.after.medianMs)} | ${fmtInt(x.after.items)} | ${x.after.rcu.toFixed(1)} | ${x.backfillSeconds.toFixed(1)} s |`,
+      ),
+    );
+  }
+  if (r.load) {
+    lines.push(
+      '',
+      'Latency under load (local runtime, autocannon, 10 connections over loopback, client and server on this machine):',
+      '',
+      '| route class | requests | non-2xx | req/s | p50 | p90 | p99 |',
+      '|---|--:|--:|--:|--:|--:|--:|',
+      ...r.load.map((x) => `| ${x.name} | ${fmtInt(x.requests)} | ${x.non2xx} | ${fmtInt(x.rps)} | ${x.p50} ms | ${x.p90} ms | ${x.p99} ms |`),
+    );
+  }
+  if (r.costs) {
+    const $ = (v: number) => `$${v.toFixed(2)}`;
+    lines.push(
+      '',
+      `Cost per million API requests (${PRICES.region} prices checked ${PRICES.checked}; inputs: ${Object.entries(r.costs.inputs).map(([k, v]) => `${k} ${typeof v === 'number' ? +v.toFixed(3) : v}`).join(', ')}):`,
+      '',
+      '| authorizer cache hit rate | API Gateway REST | Lambda | DynamoDB | total | Verified Permissions alone (IsAuthorized per uncached decision) |',
+      '|--:|--:|--:|--:|--:|--:|',
+      ...r.costs.rows.map((c) => `| ${(c.hitRate * 100).toFixed(0)} % | ${$(c.apiGateway)} | ${$(c.lambda)} | ${$(c.dynamodb)} | ${$(c.total)} | ${$(c.avp)} |`),
+    );
+  }
+  return lines.length ? `\n${lines.join('\n')}` : '';
 }
 
 function machine(): string {

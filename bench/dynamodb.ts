@@ -31,7 +31,7 @@ export interface DynamoRow {
 const CUSTOM_ROLES = 20;
 const NOW = '2026-11-23T00:00:00.000Z';
 
-async function writeAll(db: DynamoDBDocumentClient, table: string, items: object[]): Promise<void> {
+export async function writeAll(db: DynamoDBDocumentClient, table: string, items: object[]): Promise<void> {
   const chunks: object[][] = [];
   for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
   let next = 0;

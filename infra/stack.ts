@@ -2,6 +2,10 @@ import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aw
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { EventSourceMapping, FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { AGGREGATOR_SOURCE, DOCUMENT_RECORDS_FILTER, REPORT_AGGREGATOR_ENTRY } from '../functions/report-aggregator/source.js';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
@@ -38,6 +42,10 @@ export class KontorStack extends Stack {
   readonly webhookAuthorizer: KontorFunction;
   /** Seals integration secrets (webhook HMAC secrets, OAuth tokens): stored encrypted, opened to verify. */
   readonly secretsKey: Key;
+  readonly reportAggregator: KontorFunction;
+  /** Where the stream's records go when the aggregator gave up on them (their shard and sequence range). */
+  readonly reportAggregatorFailures: Queue;
+  readonly reportAggregatorSource: EventSourceMapping;
   readonly api: KontorApi;
   readonly cursorSecret: Secret;
   readonly observability: KontorObservability;
@@ -130,6 +138,57 @@ export class KontorStack extends Stack {
       functions[name].fn.addToRolePolicy(new PolicyStatement({ actions: ['kms:Decrypt'], resources: [this.secretsKey.keyArn] }));
       functions[name].fn.addEnvironment('SECRET_KEY_ID', this.secretsKey.keyArn);
     }
+    // The report aggregates follow the table's stream (docs/data-model.md, "Report aggregates").
+    this.reportAggregator = new KontorFunction(this, 'ReportAggregatorFunction', {
+      entry: REPORT_AGGREGATOR_ENTRY,
+      description: `Kontor ${config.stage}: report aggregates from the table's stream`,
+      serviceName: 'report-aggregator',
+      logLevel: config.logLevel,
+      // A batch of 100 records is a consistent BatchGetItem and a few transactions.
+      timeout: Duration.seconds(60),
+      logRetention,
+      removalPolicy,
+    });
+    bindTable(this.reportAggregator.fn, table, 'readwrite');
+    this.reportAggregatorFailures = new Queue(this, 'ReportAggregatorFailures', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // The stream keeps records 24 h: a failure notice outlives them so a replay can still be planned.
+      retentionPeriod: Duration.days(14),
+      removalPolicy,
+    });
+    Validations.of(this.reportAggregatorFailures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: "This queue is itself the on-failure destination of the report aggregator's stream mapping; its messages name shard and sequence ranges to replay, nothing consumes them automatically.",
+    });
+    // Exactly what the mapping needs on this table's stream, not grantStreamRead's ListStreams on "*".
+    this.reportAggregator.fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], resources: [table.tableStreamArn!] }),
+    );
+    this.reportAggregator.fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: [`${table.tableArn}/stream/*`] }));
+    Validations.of(this.reportAggregator.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::<DataTableFDBAD0F2.Arn>/stream/*]',
+      reason: "ListStreams names this table's streams by prefix (a stream's label changes each time it is re-enabled); every other stream action is on the current stream's ARN.",
+    });
+    this.reportAggregatorSource = new EventSourceMapping(this, 'ReportAggregatorSource', {
+      target: this.reportAggregator.fn,
+      eventSourceArn: table.tableStreamArn!,
+      startingPosition: StartingPosition.TRIM_HORIZON,
+      batchSize: AGGREGATOR_SOURCE.batchSize,
+      maxBatchingWindow: Duration.seconds(1),
+      // A function error splits the batch until the failing record is alone; a corrupt
+      // record reports itself (partial batch response) so the rest of the shard moves on.
+      bisectBatchOnError: true,
+      reportBatchItemFailures: true,
+      retryAttempts: AGGREGATOR_SOURCE.retryAttempts,
+      maxRecordAge: Duration.hours(AGGREGATOR_SOURCE.maxRecordAgeHours),
+      // One batch at a time per shard: a shard's records stay in order, and the hot month
+      // buckets are not written by two invocations at once.
+      parallelizationFactor: 1,
+      onFailure: new SqsDlq(this.reportAggregatorFailures),
+      // Only document items: the aggregates' own writes come back on the stream too.
+      filters: [FilterCriteria.filter(DOCUMENT_RECORDS_FILTER as unknown as Record<string, unknown>)],
+    });
 
     this.api = new KontorApi(this, 'Http', {
       stageName: config.stage,

@@ -1,5 +1,5 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption, type ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption, type ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
@@ -25,6 +25,9 @@ export class KontorTable extends Construct {
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: TABLE.ttlAttribute,
+      // The report aggregator (functions/report-aggregator) diffs a document's old and new
+      // images; the local runtime enables the same stream on DynamoDB Local.
+      stream: StreamViewType.NEW_AND_OLD_IMAGES,
       // The AWS managed key (aws/dynamodb): key use shows in CloudTrail, without a
       // customer key's rotation and grants to run.
       encryption: TableEncryption.AWS_MANAGED,

@@ -9,6 +9,7 @@ import {
   DynamoDBClient,
   ListTablesCommand,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
@@ -131,11 +132,15 @@ export async function startDynamoDbLocal(options: { dataDir?: string | undefined
   };
 }
 
+/** The table's stream, as the CDK stack declares it: the report aggregator needs both images. */
+export const STREAM_SPECIFICATION = { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } as const;
+
 /** The CreateTable input for the one table declaration (the CDK stack builds the same). */
 export function createTableInput(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
+    StreamSpecification: STREAM_SPECIFICATION,
     AttributeDefinitions: KEY_ATTRIBUTES.map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
     KeySchema: [
       { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
@@ -152,10 +157,18 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
   };
 }
 
-/** Creates the table if it does not exist; true when it was created now. */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<boolean> {
+/**
+ * Creates the table if it does not exist; true when it was created now. A table kept from
+ * before the stream existed (a data directory of an older `npm start`) gets its stream
+ * here: `onStreamEnabled` then tells the caller its documents need a backfill.
+ */
+export async function ensureTable(client: DynamoDBClient, tableName: string, onStreamEnabled?: () => void): Promise<boolean> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const found = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (!found.Table?.StreamSpecification?.StreamEnabled) {
+      await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: STREAM_SPECIFICATION }));
+      onStreamEnabled?.();
+    }
     return false;
   } catch (e) {
     if ((e as Error).name !== 'ResourceNotFoundException') throw e;

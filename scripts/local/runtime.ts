@@ -4,13 +4,16 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { AGGREGATOR_SOURCE, DOCUMENT_SK_PREFIX, REPORT_AGGREGATOR_ENTRY, isDocumentRecord } from '#functions/report-aggregator/source.js';
 import { FUNCTIONS, type FunctionName } from '#shared/http/routes.js';
 import { demoItems } from './demo.js';
 import { ensureTable, localClients, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.js';
 import { createGateway, type AuthorizerHandler, type ProxyHandler } from './gateway.js';
 import { createIssuer, loadSigningKey, type LocalIssuer } from './issuer.js';
 import { loadLocalSecretKey } from './secret-key.js';
+import { startStreamPoller, type StreamPoller } from './streams.js';
 
 /*
  * The whole API on one machine: DynamoDB Local (or any DynamoDB at an endpoint), the table,
@@ -19,6 +22,8 @@ import { loadLocalSecretKey } from './secret-key.js';
  */
 export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 export const DEFAULT_TABLE_NAME = 'kontor-local';
+/** Local only: waits until the stream poller has handed every earlier write to the aggregator (204). */
+export const STREAMS_SETTLE_PATH = '/_local/streams/settle';
 
 export interface RuntimeOptions {
   /** 0 for any free port. */
@@ -44,6 +49,8 @@ export interface Runtime {
   tableName: string;
   issuer: LocalIssuer;
   seeded: number;
+  /** Resolves once every write made before the call has reached the report aggregates. */
+  streamsSettled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -73,13 +80,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const endpoint = options.dynamodbEndpoint ?? dynamo!.endpoint;
   const { client, doc } = localClients(endpoint);
   let server: Server | undefined;
+  let poller: StreamPoller | undefined;
   try {
     if (options.reset && options.dynamodbEndpoint) {
       await client.send(new DeleteTableCommand({ TableName: tableName })).catch((e: Error) => {
         if (e.name !== 'ResourceNotFoundException') throw e;
       });
     }
-    await ensureTable(client, tableName);
+    let backfill = false;
+    await ensureTable(client, tableName, () => (backfill = true));
     const seeded = await seedDemo(doc, tableName);
     const issuer = await createIssuer(await loadSigningKey(options.keyFile));
 
@@ -87,6 +96,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       cacheTtlSeconds: options.cacheTtlSeconds,
       log: options.log,
       extra: (method, path, res) => {
+        if (method === 'POST' && path === STREAMS_SETTLE_PATH) {
+          void poller!.settled().then(
+            () => res.writeHead(204).end(),
+            (e: Error) => res.writeHead(503, { 'content-type': 'text/plain' }).end(e.message),
+          );
+          return true;
+        }
         if (method !== 'GET' || path !== '/.well-known/jwks.json') return false;
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(issuer.jwks));
@@ -118,6 +134,23 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       KONTOR_SECRET_KEY: process.env.KONTOR_SECRET_KEY ?? loadLocalSecretKey(options.keyFile && join(dirname(options.keyFile), 'integration-secrets.key')),
     });
 
+    // The table's stream -> the report aggregator, as the deployed event source mapping does.
+    const aggregate = (event: DynamoDBStreamEvent) => loadHandler<(e: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>>(REPORT_AGGREGATOR_ENTRY).then((h) => h(event));
+    poller = await startStreamPoller({
+      client,
+      endpoint,
+      tableName,
+      handler: aggregate,
+      filter: isDocumentRecord,
+      batchSize: AGGREGATOR_SOURCE.batchSize,
+      retryAttempts: AGGREGATOR_SOURCE.retryAttempts,
+      onFailure: ({ records, error }) =>
+        options.log?.({ level: 'ERROR', message: 'report aggregator gave up on records', records: records.map((r) => r.dynamodb?.SequenceNumber), error: String(error) }),
+    });
+    // Documents written before the table had a stream are in no aggregate yet: hand each to
+    // the aggregator once as a fresh write (idempotent: the stream's own records are stale after it).
+    if (backfill) await backfillDocuments(doc, tableName, aggregate);
+
     return {
       url,
       port,
@@ -125,7 +158,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       tableName,
       issuer,
       seeded,
+      streamsSettled: () => poller!.settled(),
       stop: async () => {
+        await poller?.stop();
         await new Promise<void>((r) => {
           server!.closeAllConnections();
           server!.close(() => r());
@@ -135,11 +170,34 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       },
     };
   } catch (e) {
+    await poller?.stop();
     server?.close();
     client.destroy();
     await dynamo?.stop();
     throw e;
   }
+}
+
+/** Every document of the table, as INSERT records to the aggregator (a local table's one-time backfill). */
+async function backfillDocuments(
+  doc: ReturnType<typeof localClients>['doc'],
+  tableName: string,
+  aggregate: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>,
+): Promise<void> {
+  const { marshall } = await import('@aws-sdk/util-dynamodb');
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new ScanCommand({ TableName: tableName, FilterExpression: 'begins_with(sk, :doc)', ExpressionAttributeValues: { ':doc': DOCUMENT_SK_PREFIX }, ExclusiveStartKey: start }),
+    );
+    const records = (page.Items ?? []).map((item, i) => ({
+      eventName: 'INSERT' as const,
+      dynamodb: { Keys: marshall({ pk: item.pk, sk: item.sk }) as never, NewImage: marshall(item, { removeUndefinedValues: true }) as never, SequenceNumber: String(i) },
+    }));
+    const failed = records.length ? (await aggregate({ Records: records })).batchItemFailures : [];
+    if (failed.length) throw new Error(`the report backfill failed on ${failed.length} document(s); see the log`);
+    start = page.LastEvaluatedKey;
+  } while (start);
 }
 
 const loaded = new Map<string, Promise<unknown>>();

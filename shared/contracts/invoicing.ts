@@ -291,7 +291,7 @@ export const reportResponse = z.object({
   totals: z.array(z.object(reportAmounts)),
   byPeriod: z.array(z.object({ period: z.string().describe('YYYY-MM'), ...reportAmounts })),
   byClient: z.array(z.object({ clientId: z.string().nullable(), clientName: z.string().nullable(), ...reportAmounts })),
-  read: z.object({ items: z.number().int().describe('documents read: exactly those of the kind in the period') }),
+  read: z.object({ items: z.number().int().describe('aggregate items read: months x currencies, and months x currencies x clients (days for a month the period covers in part); never the documents') }),
 }).meta({ id: 'Report' });
 
 export const EXPORT_DATASETS = [...DOCUMENT_SEGMENTS, 'clients', 'items', 'payments'] as const;

@@ -23,6 +23,7 @@ import { MANAGED_RULE_GROUPS } from '../../infra/constructs/waf.js';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CURSOR_SECRET_LENGTH } from '../../infra/stack.js';
+import { AGGREGATOR_SOURCE, DOCUMENT_RECORDS_FILTER, REPORT_AGGREGATOR_ENTRY } from '../../functions/report-aggregator/source.js';
 import { SKIP_BUNDLING, cdkJsonContext, freshOutdir, removeOutdirs } from './support.js';
 
 /*
@@ -138,9 +139,35 @@ describe('the table', () => {
   });
 });
 
+describe('the report aggregator', () => {
+  it("reads the table's stream, both images, through a mapping that bisects, retries a bounded number of times and keeps what it gave up on", () => {
+    const table = resources[logicalId(stack.table.table)]!;
+    expect(table.Properties!.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    const mappings = ofType('AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(1);
+    const mapping = mappings[0]![1].Properties!;
+    expect(mapping).toMatchObject({
+      FunctionName: { Ref: logicalId(stack.reportAggregator.fn) },
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.table.table), 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: AGGREGATOR_SOURCE.retryAttempts,
+      MaximumRecordAgeInSeconds: AGGREGATOR_SOURCE.maxRecordAgeHours * 3600,
+      ParallelizationFactor: 1,
+      BatchSize: AGGREGATOR_SOURCE.batchSize,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack.reportAggregatorFailures), 'Arn'] } } },
+    });
+    // Only document items reach it: the aggregates' own writes would otherwise feed it again.
+    expect((mapping.FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map((f) => JSON.parse(f.Pattern))).toEqual([DOCUMENT_RECORDS_FILTER]);
+    expect(resources[logicalId(stack.reportAggregatorFailures)]!.Properties).toMatchObject({ MessageRetentionPeriod: 14 * 24 * 3600 });
+  });
+
+});
+
 describe('the functions', () => {
-  it('are one per entry of FUNCTIONS plus the two authorizers, and nothing else', () => {
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(Object.keys(FUNCTIONS).length + 2);
+  it('are one per entry of FUNCTIONS plus the two authorizers and the report aggregator, and nothing else', () => {
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(Object.keys(FUNCTIONS).length + 3);
   });
 
   it('all run Node.js 22 on arm64 with tracing and source maps', () => {
@@ -260,6 +287,14 @@ describe('IAM', () => {
   ];
   const dynamoActions = (statements: Statement[]): string[] =>
     statements.flatMap((s) => asArray(s.Action)).filter((a) => a.startsWith('dynamodb:'));
+
+  it('lets the report aggregator read and write the table and read its stream; no API route invokes it', () => {
+    const actions = dynamoActions(statementsOf(logicalId(stack.reportAggregator.role)));
+    expect(actions).toEqual(expect.arrayContaining([...TABLE_ACTIONS.read, ...TABLE_ACTIONS.write, 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:DescribeStream']));
+    expect(Object.values(FUNCTIONS).map((f) => f.entry)).not.toContain(REPORT_AGGREGATOR_ENTRY);
+    const invokedBy = ofType('AWS::Lambda::Permission').filter(([, p]) => JSON.stringify(p.Properties!.FunctionName).includes(`"${logicalId(stack.reportAggregator.fn)}"`));
+    expect(invokedBy).toEqual([]);
+  });
 
   it('never grants a wildcard action: no "*", no "dynamodb:*", no "dynamodb:Get*"', () => {
     const actions = allStatements().flatMap((s) => asArray(s.Action));

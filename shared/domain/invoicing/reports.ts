@@ -17,7 +17,7 @@ export const REPORT_KIND: Readonly<Record<ReportName, 'invoice' | 'expense'>> = 
   expenses: 'expense',
 };
 
-interface Amounts {
+export interface Amounts {
   currency: string;
   count: number;
   net: number;
@@ -27,7 +27,8 @@ interface Amounts {
   outstanding: number;
 }
 
-const counts = (report: ReportName, d: Document): boolean => {
+/** Whether a document counts in a report (the one rule, for the fold below and for the stored aggregates). */
+export const counts = (report: ReportName, d: Document): boolean => {
   switch (report) {
     case 'revenue':
       return d.status === 'issued' || d.status === 'partially-paid' || d.status === 'paid';
@@ -47,36 +48,59 @@ export class ReportBuilder {
 
   add(d: Document): void {
     if (!counts(this.report, d)) return;
-    const zero = { currency: d.currency, count: 0, net: 0, vat: 0, gross: 0, paid: 0, outstanding: 0 };
-    const period = d.issueDate.slice(0, 7);
-    const rows = [
-      getOr(this.totals, d.currency, () => ({ ...zero })),
-      getOr(this.periods, `${period}|${d.currency}`, () => ({ period, ...zero })),
-      getOr(this.clients, `${d.clientId ?? ''}|${d.currency}`, () => ({ clientId: d.clientId ?? null, clientName: d.clientName ?? null, ...zero })),
-    ];
-    // Sums of safe integers: a report adds at most the documents of one account and period,
-    // each bounded by MAX_SAFE_INTEGER; Number stays exact below 2^53 and the totals of real
-    // accounts are many orders of magnitude away from it.
-    for (const r of rows) {
-      r.count += 1;
-      r.net += d.net;
-      r.vat += d.vat;
-      r.gross += d.gross;
-      r.paid += d.paid;
-      r.outstanding += outstandingOf(d);
-    }
+    const amounts = amountsOf(d);
+    this.addPeriod(d.issueDate.slice(0, 7), amounts);
+    this.addClient(d.clientId ?? null, d.clientName ?? null, amounts);
+  }
+
+  /** Amounts of one period (YYYY-MM) and currency: into the totals and the period's row. */
+  addPeriod(period: string, a: Amounts): void {
+    const zero = { currency: a.currency, count: 0, net: 0, vat: 0, gross: 0, paid: 0, outstanding: 0 };
+    accumulate(getOr(this.totals, a.currency, () => ({ ...zero })), a);
+    accumulate(getOr(this.periods, `${period}|${a.currency}`, () => ({ period, ...zero })), a);
+  }
+
+  /** Amounts of one client and currency: into the client's row (the first name seen names it). */
+  addClient(clientId: string | null, clientName: string | null, a: Amounts): void {
+    const zero = { currency: a.currency, count: 0, net: 0, vat: 0, gross: 0, paid: 0, outstanding: 0 };
+    accumulate(getOr(this.clients, `${clientId ?? ''}|${a.currency}`, () => ({ clientId, clientName, ...zero })), a);
   }
 
   result() {
     const byCurrency = (a: Amounts, b: Amounts) => a.currency.localeCompare(b.currency);
+    // A row that sums to no document (stored aggregates whose documents all left the report) is no row.
+    const counted = <T extends Amounts>(rows: Iterable<T>): T[] => [...rows].filter((r) => r.count !== 0);
     return {
-      totals: [...this.totals.values()].sort(byCurrency),
-      byPeriod: [...this.periods.values()].sort((a, b) => a.period.localeCompare(b.period) || byCurrency(a, b)),
-      byClient: [...this.clients.values()].sort(
+      totals: counted(this.totals.values()).sort(byCurrency),
+      byPeriod: counted(this.periods.values()).sort((a, b) => a.period.localeCompare(b.period) || byCurrency(a, b)),
+      byClient: counted(this.clients.values()).sort(
         (a, b) => (a.clientName ?? '').localeCompare(b.clientName ?? '') || (a.clientId ?? '').localeCompare(b.clientId ?? '') || byCurrency(a, b),
       ),
     };
   }
+}
+
+/** A document's amounts as one report row counts them. */
+export const amountsOf = (d: Document): Amounts => ({
+  currency: d.currency,
+  count: 1,
+  net: d.net,
+  vat: d.vat,
+  gross: d.gross,
+  paid: d.paid,
+  outstanding: outstandingOf(d),
+});
+
+// Sums of safe integers: a report adds at most the documents of one account and period,
+// each bounded by MAX_SAFE_INTEGER; Number stays exact below 2^53 and the totals of real
+// accounts are many orders of magnitude away from it.
+function accumulate(into: Amounts, a: Amounts): void {
+  into.count += a.count;
+  into.net += a.net;
+  into.vat += a.vat;
+  into.gross += a.gross;
+  into.paid += a.paid;
+  into.outstanding += a.outstanding;
 }
 
 function getOr<K, V>(map: Map<K, V>, key: K, make: () => V): V {

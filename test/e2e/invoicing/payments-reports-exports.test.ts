@@ -4,6 +4,7 @@ import { clientKeys } from '#shared/data/entities/client.js';
 import { localDb } from '../../support/dynamodb.js';
 import { call } from '../../support/http.js';
 import { createOrganization } from '../../support/orgs.js';
+import { reportsSettled } from '../../support/streams.js';
 import { createDoc, expectStatus, listAll } from './helpers.js';
 
 const ownerOrg = async () => {
@@ -76,10 +77,12 @@ describe('reports over HTTP', () => {
     await createDoc(token, accountId, 'invoices', { status: 'issued', issueDate: '2026-01-20', currency: 'JPY', lines: [{ description: 'x', quantity: 1, unitPrice: 5000, vatRate: 10 }] });
     await createDoc(token, accountId, 'expenses', { status: 'issued', issueDate: '2026-01-10' });
     await call('POST', `${base}/payments`, { token, body: { invoiceId: inJan.body.id, amount: 4_600, paidAt: '2026-01-30' } });
+    await reportsSettled();
 
     const revenue = await call('GET', `${base}/reports/revenue?from=2026-01-01&to=2026-02-28`, { token });
     expect(revenue.status).toBe(200);
-    expect(revenue.body.read.items).toBe(4); // the four invoices issued in the period, draft included
+    // Aggregates, not documents: Jan EUR, Jan JPY, Feb EUR per currency, and the same three per client.
+    expect(revenue.body.read.items).toBe(6);
     expect(revenue.body.totals).toEqual([
       { currency: 'EUR', count: 2, net: 40_000, vat: 9_200, gross: 49_200, paid: 4_600, outstanding: 44_600 },
       { currency: 'JPY', count: 1, net: 5_000, vat: 500, gross: 5_500, paid: 0, outstanding: 5_500 },
@@ -96,7 +99,7 @@ describe('reports over HTTP', () => {
     expect(outstanding.body.totals.find((t: { currency: string }) => t.currency === 'EUR')).toMatchObject({ count: 1, outstanding: 20_000 });
     const expenses = await call('GET', `${base}/reports/expenses?from=2026-01-01&to=2026-12-31`, { token });
     expect(expenses.body.totals).toEqual([{ currency: 'EUR', count: 1, net: 20_000, vat: 4_600, gross: 24_600, paid: 0, outstanding: 24_600 }]);
-    expect(expenses.body.read.items).toBe(1);
+    expect(expenses.body.read.items).toBe(2); // one month x one currency, per currency and per client
   });
 
   it('refuses an unknown report and an inverted period with 400', async () => {

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../../support/http.js';
 import { createOrganization, type TestOrganization } from '../../support/orgs.js';
 import { createDoc, expectStatus, SEGMENTS } from './helpers.js';
+import { reportsSettled } from '../../support/streams.js';
 
 /*
  * SPEC.md section 1 over HTTP: every row of the matrix that concerns invoicing, for each
@@ -247,6 +248,7 @@ describe.each(ACTORS)('SPEC.md section 1 for the $name', (actor) => {
 
   it(`view reports: ${row('view reports') === 'own' ? 'own data only' : 'the whole account'}`, async () => {
     const token = await tokenOf(actor);
+    await reportsSettled();
     for (const report of ['revenue', 'outstanding', 'expenses']) {
       const res = await call('GET', `${base()}/reports/${report}?from=2026-01-01&to=2026-12-31`, { token });
       expect(res.status, report).toBe(200);

@@ -54,10 +54,12 @@ const ESM_REQUIRE_BANNER = "import { createRequire } from 'module';const require
  * request's path). The API functions' is a ceiling over today's sizes, to be lowered to
  * 600 KB when the request contracts move to zod/mini (zod's full build is ~450 KB of each;
  * docs/benchmarks.md, "Bundles and cold start"); the system function also serves Swagger UI.
+ * The bank function carries an XML parser (CAMT.053) and the integrations and webhooks
+ * functions the KMS client, which is why the API ceiling rose from 1,150 to 1,300 KB.
  */
 export const BUNDLE_BUDGET_BYTES = {
   authorizer: 200 * 1024,
-  api: 1150 * 1024,
+  api: 1300 * 1024,
   system: 3100 * 1024,
 } as const;
 

@@ -6,7 +6,8 @@ import { build } from 'esbuild';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { bundleBudgetBytes, esbuildOptions, KontorFunction } from '../../infra/constructs/kontor-function.js';
-import { AUTHORIZER_ENTRY } from '../../infra/stack.js';
+import { AUTHORIZER_ENTRY, WEBHOOK_AUTHORIZER_ENTRY } from '../../infra/stack.js';
+import { REPORT_AGGREGATOR_ENTRY } from '../../functions/report-aggregator/source.js';
 import { repoPath } from '../../infra/paths.js';
 import { FUNCTIONS } from '../../shared/http/routes.js';
 import { freshOutdir, removeOutdirs } from './support.js';
@@ -19,6 +20,9 @@ import { freshOutdir, removeOutdirs } from './support.js';
  */
 const ENTRIES: Record<string, string> = {
   authorizer: AUTHORIZER_ENTRY,
+  // Not behind routes, but deployed Lambdas all the same: held to the API functions' ceiling.
+  'webhook-authorizer': WEBHOOK_AUTHORIZER_ENTRY,
+  'report-aggregator': REPORT_AGGREGATOR_ENTRY,
   ...Object.fromEntries(Object.entries(FUNCTIONS).map(([name, spec]) => [name, spec.entry])),
 };
 

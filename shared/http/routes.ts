@@ -1,3 +1,4 @@
+import { ACCOUNT_PREFIX } from './account-prefix.js';
 import type { Action } from '../authz/catalogue.js';
 import { PRICING_ROUTES } from './routes/pricing.js';
 import { STOCK_ROUTES } from './routes/stock.js';
@@ -85,7 +86,7 @@ export interface Route {
   readonly rawBody?: readonly string[];
 }
 
-export const ACCOUNT_PREFIX = '/accounts/{accountId}';
+export { ACCOUNT_PREFIX };
 
 
 const A = ACCOUNT_PREFIX;

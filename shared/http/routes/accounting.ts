@@ -1,5 +1,6 @@
 import type { Action } from '../../authz/catalogue.js';
-import type { ACCOUNT_PREFIX, Route } from '../routes.js';
+import type { Route } from '../routes.js';
+import { ACCOUNT_PREFIX } from '../account-prefix.js';
 
 /*
  * Accounting (SPEC 2.2 "accounting") and filings with their official receipts (SPEC 2.2
@@ -9,9 +10,7 @@ import type { ACCOUNT_PREFIX, Route } from '../routes.js';
  * Backoffice user read the books they keep). Filings: upo.submit records and attaches,
  * upo.view lists and downloads.
  */
-// The prefix is spelled here, checked against routes.ts by type only: routes.ts imports this
-// module, so a value import back from it would run before its constants exist (ESM cycle, TDZ).
-const A: typeof ACCOUNT_PREFIX = '/accounts/{accountId}';
+const A = ACCOUNT_PREFIX;
 const act = (action: Action) => ({ action }) as const;
 
 export const ACCOUNTING_ROUTES = [

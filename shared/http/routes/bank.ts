@@ -1,4 +1,5 @@
-import type { ACCOUNT_PREFIX, Route } from '../routes.js';
+import type { Route } from '../routes.js';
+import { ACCOUNT_PREFIX } from '../account-prefix.js';
 
 /*
  * Bank imports (SPEC 6.2, path `…/bank-imports` of SPEC 8) and e-receipts (SPEC 2.3).
@@ -11,9 +12,7 @@ import type { ACCOUNT_PREFIX, Route } from '../routes.js';
  * The public receipt route bypasses the authorizer: its token is the credential. It is
  * served by a function of its own with read-only table access.
  */
-// routes.ts imports this module, so a value import of ACCOUNT_PREFIX would be read before it
-// is initialized; the type import keeps the two identical (the compiler refuses another string).
-const A: typeof ACCOUNT_PREFIX = '/accounts/{accountId}';
+const A = ACCOUNT_PREFIX;
 const manage = { action: 'integrations.manage' } as const;
 const view = { action: 'integrations.view' } as const;
 

@@ -1,4 +1,5 @@
-import type { ACCOUNT_PREFIX, Route } from '../routes.js';
+import type { Route } from '../routes.js';
+import { ACCOUNT_PREFIX } from '../account-prefix.js';
 
 /*
  * The CRM objects of SPEC 5.2 with their ACLs, and the permission-management mode.
@@ -8,9 +9,7 @@ import type { ACCOUNT_PREFIX, Route } from '../routes.js';
  * the ACL; roles+acl: both), so a dynamic-mode grant is never blocked by a route action
  * the role lacks (docs/authorization.md, "Instance ACLs").
  */
-// routes.ts imports this module, so its ACCOUNT_PREFIX is not initialized yet while this one
-// evaluates (an ES module cycle): the same literal, which the compiler holds equal to it.
-const A: typeof ACCOUNT_PREFIX = '/accounts/{accountId}';
+const A = ACCOUNT_PREFIX;
 
 export const CRM_SEGMENTS = [
   ['projects', 'Project', 'Projects', 'project'],

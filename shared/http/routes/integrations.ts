@@ -1,5 +1,6 @@
 import type { Action } from '../../authz/catalogue.js';
-import type { ACCOUNT_PREFIX, Route } from '../routes.js';
+import type { Route } from '../routes.js';
+import { ACCOUNT_PREFIX } from '../account-prefix.js';
 
 /*
  * Integrations (SPEC 2.3, 6): the catalogue of an account's integrations and their delivery
@@ -8,10 +9,7 @@ import type { ACCOUNT_PREFIX, Route } from '../routes.js';
  * integration gate of SPEC 6.3) instead of the token authorizer, and its function verifies
  * the provider's signature over the raw body.
  */
-// routes.ts imports this module, so a value import of ACCOUNT_PREFIX would be read before
-// routes.ts initialized it (a TDZ ReferenceError at load). The type import keeps the two
-// identical: the compiler refuses any other string here.
-const A: typeof ACCOUNT_PREFIX = '/accounts/{accountId}';
+const A = ACCOUNT_PREFIX;
 const I = `${A}/integrations/{integrationId}`;
 const act = (action: Action) => ({ action }) as const;
 

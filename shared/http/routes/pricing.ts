@@ -1,10 +1,9 @@
 import type { Action } from '../../authz/catalogue.js';
-import type { ACCOUNT_PREFIX, Route } from '../routes.js';
+import type { Route } from '../routes.js';
+import { ACCOUNT_PREFIX } from '../account-prefix.js';
 
 /* Price lists and promo codes. */
-// The prefix spelled out, type-checked against ACCOUNT_PREFIX: routes.ts imports this module
-// before its own constants exist, so a value import would be read before it is set.
-const A: typeof ACCOUNT_PREFIX = '/accounts/{accountId}';
+const A = ACCOUNT_PREFIX;
 const act = (action: Action) => ({ action }) as const;
 
 export const PRICING_ROUTES = [

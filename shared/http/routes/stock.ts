@@ -1,14 +1,13 @@
 import type { Action } from '../../authz/catalogue.js';
-import type { ACCOUNT_PREFIX, Route } from '../routes.js';
+import type { Route } from '../routes.js';
+import { ACCOUNT_PREFIX } from '../account-prefix.js';
 
 /*
  * Warehouses, warehouse documents and stock. Reading the stock of a warehouse is part of
  * viewing the warehouse; issuing an invoice's goods writes a warehouse document, so it
  * needs warehouse-documents.create (and, in the use case, sight of the invoice).
  */
-// The prefix spelled out, type-checked against ACCOUNT_PREFIX: routes.ts imports this module
-// before its own constants exist, so a value import would be read before it is set.
-const A: typeof ACCOUNT_PREFIX = '/accounts/{accountId}';
+const A = ACCOUNT_PREFIX;
 const act = (action: Action) => ({ action }) as const;
 
 export const STOCK_ROUTES = [

@@ -42,7 +42,23 @@ export const AUDIT_ACTIONS = [
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export type AuditTargetType = 'organization' | 'account' | 'member' | 'invitation' | 'role' | 'integration' | 'bank-statement' | 'bank-transaction' | 'receipt' | 'period' | 'filing' | 'document' | 'crm-object';
+/** What an audit entry is about; the audit entity's schema reads this same list. */
+export const AUDIT_TARGET_TYPES = [
+  'organization',
+  'account',
+  'member',
+  'invitation',
+  'role',
+  'integration',
+  'bank-statement',
+  'bank-transaction',
+  'receipt',
+  'period',
+  'filing',
+  'document',
+  'crm-object',
+] as const;
+export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 
 export interface AuditEntry {
   organizationId: string;

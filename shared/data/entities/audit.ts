@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { AUDIT_ACTIONS, nextAuditId, type AuditEntry } from '../../domain/audit.js';
+import { AUDIT_ACTIONS, AUDIT_TARGET_TYPES, nextAuditId, type AuditEntry } from '../../domain/audit.js';
 import { ulid } from '../../domain/ids.js';
 import type { Store } from '../context.js';
 import type { TxStep } from '../dynamo.js';
@@ -23,7 +23,7 @@ export const auditSchema = z.object({
   accountId: z.string(),
   actorId: z.string(),
   action: z.enum(AUDIT_ACTIONS),
-  targetType: z.enum(['organization', 'account', 'member', 'invitation', 'role', 'integration', 'bank-statement', 'bank-transaction', 'receipt', 'period', 'filing', 'document', 'crm-object']),
+  targetType: z.enum(AUDIT_TARGET_TYPES),
   targetId: z.string(),
   before: z.nullable(z.record(z.string(), z.unknown())),
   after: z.nullable(z.record(z.string(), z.unknown())),

@@ -3,6 +3,7 @@ import { BUILT_IN_ROLES } from '../authz/roles.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../data/paginator.js';
 import { ULID_PATTERN as ULID } from '../domain/ids.js';
 import { safeText } from './text.js';
+import type { RouteContract } from './types.js';
 
 /* Schemas shared by the organization and members contracts; ids use the one ULID grammar of domain/ids.ts. */
 
@@ -61,3 +62,22 @@ const makePage = <T extends z.ZodType>(item: T) => {
   const id = z.globalRegistry.get(item)?.id;
   return id ? page.meta({ id: `${id}Page` }) : page;
 };
+
+/*
+ * The five contracts of a resource kept under an account (list, create, get, update,
+ * delete), named `list<Many>`, `create<One>`, `get<One>`, `update<One>`, `delete<One>` as
+ * its route ids are. Documents, clients, items, price lists, promo codes, warehouses and
+ * warehouse documents all have this shape; a resource that departs from it spells its
+ * contracts out.
+ */
+export const crudContracts = (
+  one: string,
+  many: string,
+  c: { itemPath: z.ZodType; listQuery: z.ZodType; create: z.ZodType; update: z.ZodType; response: z.ZodType },
+): Record<string, RouteContract> => ({
+  [`list${many}`]: { path: accountPath, query: c.listQuery, response: pageOf(c.response) },
+  [`create${one}`]: { path: accountPath, body: c.create, response: c.response, status: 201 },
+  [`get${one}`]: { path: c.itemPath, response: c.response },
+  [`update${one}`]: { path: c.itemPath, body: c.update, response: c.response },
+  [`delete${one}`]: { path: c.itemPath, status: 204 },
+});

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RouteContract } from './types.js';
-import { accountId, accountPath, pageOf } from './admin-common.js';
+import { accountId, accountPath, crudContracts, pageOf } from './admin-common.js';
 import { ULID_RE } from '../domain/ids.js';
 import { isCurrency } from '../domain/invoicing/currency.js';
 import { DOCUMENT_KIND_NAMES, DOCUMENT_KINDS, DOCUMENT_SEGMENTS } from '../domain/invoicing/documents.js';
@@ -134,13 +134,13 @@ export const documentResponse = z.object({
 }).meta({ id: 'Document', description: 'An invoice, estimate, expense or time entry: the four kinds share one shape' });
 
 const documentContracts = (one: string, many: string) =>
-  ({
-    [`list${many}`]: { path: accountPath, query: listDocumentsQuery, response: pageOf(documentResponse) },
-    [`create${one}`]: { path: accountPath, body: createDocumentBody, response: documentResponse, status: 201 },
-    [`get${one}`]: { path: documentPath, response: documentResponse },
-    [`update${one}`]: { path: documentPath, body: updateDocumentBody, response: documentResponse },
-    [`delete${one}`]: { path: documentPath, status: 204 },
-  }) as Record<string, RouteContract>;
+  crudContracts(one, many, {
+    itemPath: documentPath,
+    listQuery: listDocumentsQuery,
+    create: createDocumentBody,
+    update: updateDocumentBody,
+    response: documentResponse,
+  });
 
 // --- clients and items ---------------------------------------------------------------
 const address = z
@@ -404,16 +404,20 @@ export const invoicingContracts: Record<string, RouteContract> = {
   ...Object.fromEntries(
     DOCUMENT_KINDS.flatMap((k) => Object.entries(documentContracts(DOCUMENT_KIND_NAMES[k].one, DOCUMENT_KIND_NAMES[k].many))),
   ),
-  listClients: { path: accountPath, query: listCatalogQuery, response: pageOf(clientResponse) },
-  createClient: { path: accountPath, body: createClientBody, response: clientResponse, status: 201 },
-  getClient: { path: clientPath, response: clientResponse },
-  updateClient: { path: clientPath, body: updateClientBody, response: clientResponse },
-  deleteClient: { path: clientPath, status: 204 },
-  listItems: { path: accountPath, query: listCatalogQuery, response: pageOf(itemResponse) },
-  createItem: { path: accountPath, body: createItemBody, response: itemResponse, status: 201 },
-  getItem: { path: itemPath, response: itemResponse },
-  updateItem: { path: itemPath, body: updateItemBody, response: itemResponse },
-  deleteItem: { path: itemPath, status: 204 },
+  ...crudContracts('Client', 'Clients', {
+    itemPath: clientPath,
+    listQuery: listCatalogQuery,
+    create: createClientBody,
+    update: updateClientBody,
+    response: clientResponse,
+  }),
+  ...crudContracts('Item', 'Items', {
+    itemPath,
+    listQuery: listCatalogQuery,
+    create: createItemBody,
+    update: updateItemBody,
+    response: itemResponse,
+  }),
   listPayments: { path: accountPath, query: listCatalogQuery, response: pageOf(paymentResponse) },
   createPayment: { path: accountPath, body: createPaymentBody, response: createPaymentResponse, status: 201 },
   getPayment: { path: paymentPath, response: paymentResponse },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RouteContract } from './types.js';
-import { accountId, accountPath, pageOf } from './admin-common.js';
+import { accountId, crudContracts } from './admin-common.js';
 import { currencyCode, documentPath, documentResponse, isoDate, listCatalogQuery, money, ulidParam } from './invoicing.js';
 import { toScaled } from '../domain/invoicing/money.js';
 import { singleLine } from './text.js';
@@ -102,15 +102,19 @@ export const applyPromoCodeBody = z
   .meta({ id: 'ApplyPromoCode', description: "Applies a code to a draft: its discount becomes the document's own negative line(s)" });
 
 export const pricingContracts: Record<string, RouteContract> = {
-  listPromoCodes: { path: accountPath, query: listCatalogQuery, response: pageOf(promoCodeResponse) },
-  createPromoCode: { path: accountPath, body: createPromoCodeBody, response: promoCodeResponse, status: 201 },
-  getPromoCode: { path: promoCodePath, response: promoCodeResponse },
-  updatePromoCode: { path: promoCodePath, body: updatePromoCodeBody, response: promoCodeResponse },
-  deletePromoCode: { path: promoCodePath, status: 204 },
+  ...crudContracts('PromoCode', 'PromoCodes', {
+    itemPath: promoCodePath,
+    listQuery: listCatalogQuery,
+    create: createPromoCodeBody,
+    update: updatePromoCodeBody,
+    response: promoCodeResponse,
+  }),
   applyInvoicePromoCode: { path: documentPath, body: applyPromoCodeBody, response: documentResponse },
-  listPriceLists: { path: accountPath, query: listCatalogQuery, response: pageOf(priceListResponse) },
-  createPriceList: { path: accountPath, body: createPriceListBody, response: priceListResponse, status: 201 },
-  getPriceList: { path: priceListPath, response: priceListResponse },
-  updatePriceList: { path: priceListPath, body: updatePriceListBody, response: priceListResponse },
-  deletePriceList: { path: priceListPath, status: 204 },
+  ...crudContracts('PriceList', 'PriceLists', {
+    itemPath: priceListPath,
+    listQuery: listCatalogQuery,
+    create: createPriceListBody,
+    update: updatePriceListBody,
+    response: priceListResponse,
+  }),
 };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RouteContract } from './types.js';
-import { accountId, accountPath, pageOf } from './admin-common.js';
+import { accountId, crudContracts } from './admin-common.js';
 import { isoDate, listCatalogQuery, ulidParam } from './invoicing.js';
 import { toScaled } from '../domain/invoicing/money.js';
 import { multiLine, singleLine } from './text.js';
@@ -107,16 +107,20 @@ export const stockResponse = z
   .meta({ id: 'Stock' });
 
 export const stockContracts: Record<string, RouteContract> = {
-  listWarehouses: { path: accountPath, query: listCatalogQuery, response: pageOf(warehouseResponse) },
-  createWarehouse: { path: accountPath, body: createWarehouseBody, response: warehouseResponse, status: 201 },
-  getWarehouse: { path: warehousePath, response: warehouseResponse },
-  updateWarehouse: { path: warehousePath, body: updateWarehouseBody, response: warehouseResponse },
-  deleteWarehouse: { path: warehousePath, status: 204 },
+  ...crudContracts('Warehouse', 'Warehouses', {
+    itemPath: warehousePath,
+    listQuery: listCatalogQuery,
+    create: createWarehouseBody,
+    update: updateWarehouseBody,
+    response: warehouseResponse,
+  }),
   getWarehouseStock: { path: warehousePath, query: stockQuery, response: stockResponse },
-  listWarehouseDocuments: { path: accountPath, query: listCatalogQuery, response: pageOf(warehouseDocumentResponse) },
-  createWarehouseDocument: { path: accountPath, body: createWarehouseDocumentBody, response: warehouseDocumentResponse, status: 201 },
-  getWarehouseDocument: { path: warehouseDocumentPath, response: warehouseDocumentResponse },
-  updateWarehouseDocument: { path: warehouseDocumentPath, body: updateWarehouseDocumentBody, response: warehouseDocumentResponse },
-  deleteWarehouseDocument: { path: warehouseDocumentPath, status: 204 },
+  ...crudContracts('WarehouseDocument', 'WarehouseDocuments', {
+    itemPath: warehouseDocumentPath,
+    listQuery: listCatalogQuery,
+    create: createWarehouseDocumentBody,
+    update: updateWarehouseDocumentBody,
+    response: warehouseDocumentResponse,
+  }),
   createInvoiceGoodsIssue: { path: invoiceGoodsIssuePath, body: goodsIssueBody, response: warehouseDocumentResponse, status: 201 },
 };

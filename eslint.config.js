@@ -13,6 +13,20 @@ export default tseslint.config(
     },
   },
   {
+    // zod as a namespace only: `import { z }` is one object esbuild cannot tree-shake, and it
+    // put ~350 KB of unused zod into every function (infra/constructs/kontor-function.ts).
+    files: ['shared/**', 'functions/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[source.value='zod'] > ImportSpecifier, ImportDeclaration[source.value='zod'] > ImportDefaultSpecifier",
+          message: "Import zod as a namespace (import * as z from 'zod') so esbuild can drop what a function does not use.",
+        },
+      ],
+    },
+  },
+  {
     // shared/ is the dependency-free core: no AWS SDK, middy or jose in domain and authz code.
     files: ['shared/authz/**', 'shared/domain/**'],
     rules: {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEMO_MAIN_ACCOUNT_ID, DEMO_USERS } from './local/demo.js';
 import { JavaMissing } from './local/dynamodb.js';
 import { ROOT, startRuntime } from './local/runtime.js';

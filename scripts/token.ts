@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { demoUserByEmail } from './local/demo.js';
 import { createIssuer, loadSigningKey } from './local/issuer.js';
 import { ROOT } from './local/runtime.js';

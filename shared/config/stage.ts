@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * The deployment stage's configuration, read from CDK context (cdk.json and `-c key=value`)

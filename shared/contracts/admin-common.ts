@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BUILT_IN_ROLES } from '../authz/roles.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../data/paginator.js';
 import { ULID_PATTERN as ULID } from '../domain/ids.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RouteId } from '../http/routes.js';
 import { BANK_TRANSACTION_STATUSES } from '../data/entities/bank.js';
 import { DOCUMENT_STATUSES } from '../domain/invoicing/status.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RouteContract } from './types.js';
 import { accountId, accountPath, pageOf, pageQuery } from './admin-common.js';
 import { clientPath, isoDate, ulidParam } from './invoicing.js';

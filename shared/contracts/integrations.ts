@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { INTEGRATION_KINDS } from '../data/entities/integration.js';
 import { DELIVERY_STATUSES } from '../data/entities/delivery.js';
 import { ULID_RE } from '../domain/ids.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RouteContract } from './types.js';
 import { accountId, accountPath, crudContracts, pageOf } from './admin-common.js';
 import { ULID_RE } from '../domain/ids.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FEATURES, PLANS } from '../authz/plans.js';
 import { AUDIT_ACTIONS } from '../domain/audit.js';
 import type { RouteContract } from './types.js';

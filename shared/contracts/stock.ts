@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RouteContract } from './types.js';
 import { accountId, crudContracts } from './admin-common.js';
 import { isoDate, listCatalogQuery, ulidParam } from './invoicing.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RouteContract } from './types.js';
 
 /** The files the API reference page (GET /docs) loads from /docs/assets/{file}. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { UNSAFE_IN_LINE, UNSAFE_IN_TEXT } from '../domain/text.js';
 
 /*

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /*
  * A route's contract: the zod schemas its handler parses input with and answers with.

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { fromHex } from '../authz/permission-set.js';
 import { decide, type Principal, type Via } from '../authz/engine.js';
 import type { RoleRef } from '../authz/roles.js';

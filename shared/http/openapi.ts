@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CONTRACTS } from '../contracts/index.js';
 import type { RouteContract } from '../contracts/types.js';
 import { ROUTES, type Route } from './routes.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { RouteContract } from '../contracts/types.js';
 import type { Route } from './routes.js';
 import type { HttpResponse } from './problem.js';

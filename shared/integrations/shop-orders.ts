@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../domain/errors.js';
 import { isCurrency, minorDigitsOf } from '../domain/invoicing/currency.js';
 import type { LineRequest } from '../domain/invoicing/money.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { decide, type Principal } from '../authz/engine.js';
 import type { createDocumentBody, listDocumentsQuery, updateDocumentBody } from '../contracts/invoicing.js';
 import type { Store } from '../data/context.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { checkBackofficeAvailable, checkMemberChange, checkRoleAssignment } from '../authz/assignment.js';
 import type { Principal } from '../authz/engine.js';
 import { customRoleIdOf } from '../authz/roles.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { checkMemberChange, checkOwnerRemains, checkRoleAssignment } from '../authz/assignment.js';
 import type { Principal } from '../authz/engine.js';
 import type { updateMemberBody } from '../contracts/members.js';

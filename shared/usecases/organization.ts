@@ -1,5 +1,5 @@
 import { seatClaimStep } from '../data/entities/organization-seat.js';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { RoleToAssign } from '../authz/assignment.js';
 import { decide, type Principal } from '../authz/engine.js';
 import { fromHex } from '../authz/permission-set.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { decide, type Principal } from '../authz/engine.js';
 import type { applyPromoCodeBody, createPromoCodeBody, updatePromoCodeBody } from '../contracts/pricing.js';
 import type { Store } from '../data/context.js';

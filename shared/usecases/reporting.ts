@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { mayUse, type Principal } from '../authz/engine.js';
 import type { exportQuery, EXPORT_DATASETS, reportQuery } from '../contracts/invoicing.js';
 import type { Store } from '../data/context.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { checkRoleDefinition } from '../authz/assignment.js';
 import { expandPermissionNames } from '../authz/catalogue.js';
 import type { Principal } from '../authz/engine.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Principal } from '../authz/engine.js';
 import { SETTINGS_DEFAULTS, SETTINGS_SCHEMAS, type settingsPatchSchemas, type SettingsSection } from '../contracts/invoicing.js';
 import type { Store } from '../data/context.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Principal } from '../authz/engine.js';
 import type { createWarehouseBody, createWarehouseDocumentBody, updateWarehouseBody } from '../contracts/stock.js';
 import type { Store } from '../data/context.js';

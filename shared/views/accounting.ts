@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { filingResponse, ledgerResponse, periodResponse, vatRegisterResponse } from '../contracts/accounting.js';
 import type { Filing, FilingReceipt } from '../data/entities/filing.js';
 import type { PeriodLock } from '../data/entities/period-lock.js';

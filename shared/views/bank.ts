@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { bankImportResponse, bankTransactionResponse, issuedReceiptResponse, publicReceiptResponse, receiptResponse, resolveBankTransactionResponse } from '../contracts/bank.js';
 import type { BankImport, BankTransaction } from '../data/entities/bank.js';
 import type { Document } from '../data/entities/document.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { clientResponse, itemResponse } from '../contracts/invoicing.js';
 import type { Client } from '../data/entities/client.js';
 import type { Item } from '../data/entities/item.js';

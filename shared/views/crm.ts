@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { aclResponse, crmObjectResponse, modeResponse } from '../contracts/crm.js';
 import type { CrmObject } from '../data/entities/crm-object.js';
 import type { PermissionModeState } from '../data/entities/permission-mode.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { documentResponse } from '../contracts/invoicing.js';
 import type { Document } from '../data/entities/document.js';
 import { outstandingOf } from '../domain/invoicing/documents.js';

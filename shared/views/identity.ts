@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { meResponse } from '../contracts/identity.js';
 import type { Membership } from '../data/entities/membership.js';
 import type { Caller } from '../http/api.js';

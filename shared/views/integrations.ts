@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { deliveryResponse, integrationResponse, integrationWithSecretResponse, orderResponse, webhookResponse } from '../contracts/integrations.js';
 import type { Delivery } from '../data/entities/delivery.js';
 import { WEBHOOK_KINDS, SIGNED_KINDS, type Integration } from '../data/entities/integration.js';

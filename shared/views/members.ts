@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { customRoleRef } from '../authz/roles.js';
 import type { grantResponse, invitationResponse, memberResponse, roleResponse } from '../contracts/members.js';
 import type { CustomRole } from '../data/entities/custom-role.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { BACKOFFICE_PLANS, backofficeAvailable } from '../authz/plans.js';
 import type { accountResponse, auditEntryResponse, billingResponse, organizationResponse, planResponse, switchAccountResponse } from '../contracts/organization.js';
 import type { Account } from '../data/entities/account.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { priceListResponse, promoCodeResponse } from '../contracts/pricing.js';
 import type { PriceList } from '../data/entities/price-list.js';
 import type { PromoCode } from '../data/entities/promo-code.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { exportResponse, reportResponse } from '../contracts/invoicing.js';
 import { toCsv } from '../domain/invoicing/csv.js';
 import type { HttpResponse } from '../http/problem.js';

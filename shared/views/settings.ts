@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { SETTINGS_DEFAULTS, type settingsResponse, type SettingsSection } from '../contracts/invoicing.js';
 import type { Settings } from '../data/entities/settings.js';
 

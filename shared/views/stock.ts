@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { stockResponse, warehouseDocumentResponse, warehouseResponse } from '../contracts/stock.js';
 import type { Warehouse } from '../data/entities/warehouse.js';
 import type { WarehouseDocument } from '../data/entities/warehouse-document.js';

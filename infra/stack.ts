@@ -5,7 +5,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { EventSourceMapping, FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { AGGREGATOR_SOURCE, DOCUMENT_RECORDS_FILTER, REPORT_AGGREGATOR_ENTRY } from '../functions/report-aggregator/source.js';
+import { AGGREGATOR_SOURCE, DOCUMENT_RECORDS_FILTERS, REPORT_AGGREGATOR_ENTRY } from '../functions/report-aggregator/source.js';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
@@ -187,7 +187,7 @@ export class KontorStack extends Stack {
       parallelizationFactor: 1,
       onFailure: new SqsDlq(this.reportAggregatorFailures),
       // Only document items: the aggregates' own writes come back on the stream too.
-      filters: [FilterCriteria.filter(DOCUMENT_RECORDS_FILTER as unknown as Record<string, unknown>)],
+      filters: DOCUMENT_RECORDS_FILTERS.map((f) => FilterCriteria.filter(f as unknown as Record<string, unknown>)),
     });
 
     this.api = new KontorApi(this, 'Http', {

@@ -5,17 +5,27 @@
  * the same stream; this filter keeps them out, so the consumer never feeds on itself and
  * Lambda is not invoked (nor billed) for them.
  */
-export const DOCUMENT_SK_PREFIX = 'DOC#';
+export const DOCUMENT_TYPE = 'document';
 
 /** The consumer's entry: deployed by infra/stack.ts, imported by the local runtime. */
 export const REPORT_AGGREGATOR_ENTRY = 'functions/report-aggregator/handler.ts';
 
-/** The event source mapping's filter pattern (Lambda event filtering syntax). */
-export const DOCUMENT_RECORDS_FILTER = { dynamodb: { Keys: { sk: { S: [{ prefix: DOCUMENT_SK_PREFIX }] } } } } as const;
+/*
+ * The event source mapping's filter patterns (Lambda event filtering syntax; a record passes
+ * when one matches). By the item's `type` in either image, not by key: other items share the
+ * documents' `DOC#` sort key prefix (an event link is keyed by the document it links), and an
+ * inserted item has only a new image, a deleted one only an old image.
+ */
+export const DOCUMENT_RECORDS_FILTERS = [
+  { dynamodb: { NewImage: { type: { S: [DOCUMENT_TYPE] } } } },
+  { dynamodb: { OldImage: { type: { S: [DOCUMENT_TYPE] } } } },
+] as const;
 
-/** The same filter applied to one record, as the local poller needs it. */
-export const isDocumentRecord = (r: { dynamodb?: { Keys?: Record<string, { S?: string } | undefined> } | undefined }): boolean =>
-  r.dynamodb?.Keys?.sk?.S?.startsWith(DOCUMENT_SK_PREFIX) ?? false;
+type Image = Record<string, { S?: string } | undefined> | undefined;
+
+/** The same filters applied to one record, as the local poller needs it. */
+export const isDocumentRecord = (r: { dynamodb?: { NewImage?: Image; OldImage?: Image } | undefined }): boolean =>
+  r.dynamodb?.NewImage?.type?.S === DOCUMENT_TYPE || r.dynamodb?.OldImage?.type?.S === DOCUMENT_TYPE;
 
 /** Records per invocation and how the mapping retries: the CDK stack and the local poller use the same figures. */
 export const AGGREGATOR_SOURCE = {

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { AGGREGATOR_SOURCE, DOCUMENT_SK_PREFIX, REPORT_AGGREGATOR_ENTRY, isDocumentRecord } from '#functions/report-aggregator/source.js';
+import { AGGREGATOR_SOURCE, DOCUMENT_TYPE, REPORT_AGGREGATOR_ENTRY, isDocumentRecord } from '#functions/report-aggregator/source.js';
 import { FUNCTIONS, type FunctionName } from '#shared/http/routes.js';
 import { demoItems } from './demo.js';
 import { ensureTable, localClients, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.js';
@@ -188,7 +188,7 @@ async function backfillDocuments(
   let start: Record<string, unknown> | undefined;
   do {
     const page = await doc.send(
-      new ScanCommand({ TableName: tableName, FilterExpression: 'begins_with(sk, :doc)', ExpressionAttributeValues: { ':doc': DOCUMENT_SK_PREFIX }, ExclusiveStartKey: start }),
+      new ScanCommand({ TableName: tableName, FilterExpression: '#type = :doc', ExpressionAttributeNames: { '#type': 'type' }, ExpressionAttributeValues: { ':doc': DOCUMENT_TYPE }, ExclusiveStartKey: start }),
     );
     const records = (page.Items ?? []).map((item, i) => ({
       eventName: 'INSERT' as const,

@@ -23,7 +23,7 @@ import { MANAGED_RULE_GROUPS } from '../../infra/constructs/waf.js';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CURSOR_SECRET_LENGTH } from '../../infra/stack.js';
-import { AGGREGATOR_SOURCE, DOCUMENT_RECORDS_FILTER, REPORT_AGGREGATOR_ENTRY } from '../../functions/report-aggregator/source.js';
+import { AGGREGATOR_SOURCE, DOCUMENT_RECORDS_FILTERS, REPORT_AGGREGATOR_ENTRY } from '../../functions/report-aggregator/source.js';
 import { SKIP_BUNDLING, cdkJsonContext, freshOutdir, removeOutdirs } from './support.js';
 
 /*
@@ -159,7 +159,7 @@ describe('the report aggregator', () => {
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack.reportAggregatorFailures), 'Arn'] } } },
     });
     // Only document items reach it: the aggregates' own writes would otherwise feed it again.
-    expect((mapping.FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map((f) => JSON.parse(f.Pattern))).toEqual([DOCUMENT_RECORDS_FILTER]);
+    expect((mapping.FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map((f) => JSON.parse(f.Pattern))).toEqual(DOCUMENT_RECORDS_FILTERS);
     expect(resources[logicalId(stack.reportAggregatorFailures)]!.Properties).toMatchObject({ MessageRetentionPeriod: 14 * 24 * 3600 });
   });
 

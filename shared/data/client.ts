@@ -10,7 +10,6 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { envReader, tableEnvSchema } from '../config/env.js';
-import { instrumentSdkClient } from '../observability/sdk-clients.js';
 import { useSdkCommands } from './dynamo.js';
 
 // The gateway (./dynamo.ts) sends through a document client with these; it imports no SDK
@@ -39,14 +38,11 @@ export const localEndpointConfig = (endpoint: string, region: string): DynamoDBC
 
 /**
  * The function's low-level DynamoDB client: DynamoDB Local when DYNAMODB_ENDPOINT is set,
- * the Lambda's own configuration otherwise. Traced where the function installed a tracer
- * (the API functions); the authorizer does not use it.
+ * the Lambda's own configuration otherwise (the authorizer does not use it).
  */
 export function sdkClient(): DynamoDBClient {
   const { DYNAMODB_ENDPOINT } = env();
-  return instrumentSdkClient(
-    new DynamoDBClient(DYNAMODB_ENDPOINT ? localEndpointConfig(DYNAMODB_ENDPOINT, process.env.AWS_REGION ?? 'local') : {}),
-  );
+  return new DynamoDBClient(DYNAMODB_ENDPOINT ? localEndpointConfig(DYNAMODB_ENDPOINT, process.env.AWS_REGION ?? 'local') : {});
 }
 
 /** The document client over `base`: attributes left undefined are simply not written. */

@@ -1,5 +1,4 @@
 import middy from '@middy/core';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as z from 'zod';
 import { fromHex } from '../authz/permission-set.js';
@@ -23,7 +22,6 @@ import { loadFreshAccess, type FreshAccess } from '../data/entities/access-facts
 import type { Actor } from '../data/entities/membership.js';
 import { logger } from '../observability/logger.js';
 import { idempotentReplay, routeError, routeLatency } from '../observability/metrics.js';
-import { tracer } from '../observability/tracing.js';
 import { findRoute, routesOf, type FunctionName, type Route } from './routes.js';
 import { jsonResponse, problem, problemResponse, type HttpResponse } from './problem.js';
 import { errorFields, log } from './log.js';
@@ -231,7 +229,6 @@ export function createApiHandler(
     }
     routeOf.set(event, route);
     logger.appendKeys({ route: route.id });
-    tracer.putAnnotation('route', route.id);
     const { caller, principal } = callerOf(event, route);
     if (caller.userId) logger.appendKeys({ userId: caller.userId });
     if (principal) logger.appendKeys({ accountId: principal.accountId });
@@ -291,7 +288,6 @@ export function createApiHandler(
   };
 
   const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(base)
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(observe())
     .use({
       onError: async (request) => {

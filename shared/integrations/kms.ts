@@ -1,9 +1,8 @@
 import { DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
-import { instrumentSdkClient } from '../observability/sdk-clients.js';
 import type { KmsPort } from './secret-box.js';
 
 /* The real KMS client behind the secret box's port; loaded only where SECRET_KEY_ID is set. */
-export function kmsClientPort(client: KMSClient = instrumentSdkClient(new KMSClient({}))): KmsPort {
+export function kmsClientPort(client: KMSClient = new KMSClient({})): KmsPort {
   return {
     encrypt: async (keyId, plaintext, context) => {
       const out = await client.send(new EncryptCommand({ KeyId: keyId, Plaintext: plaintext, EncryptionContext: context }));

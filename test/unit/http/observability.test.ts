@@ -14,8 +14,6 @@ import { logger } from '#shared/observability/logger.js';
 import { metricsEnabled } from '#shared/observability/metrics.js';
 import { METRIC, METRICS_NAMESPACE } from '#shared/observability/metric-names.js';
 import { authorize } from '#functions/authorizer/authorize.js';
-import { tracer } from '#shared/observability/tracing.js';
-import { instrumentSdkClient } from '#shared/observability/sdk-clients.js';
 import { build } from 'esbuild';
 import { InvalidToken } from '#shared/auth/token.js';
 import { accountEvent, context, stubImplementations, unchangedAccess } from './events.js';
@@ -206,15 +204,8 @@ describe('logs', () => {
   });
 });
 
-describe('tracing', () => {
-  it('when the API wrapper is loaded, an SDK client built through the shared hook is traced by the Tracer', () => {
-    const capture = vi.spyOn(tracer, 'captureAWSv3Client');
-    const client = new DynamoDBClient({ region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-    expect(instrumentSdkClient(client)).toBe(client); // outside Lambda the Tracer hands it back as is
-    expect(capture).toHaveBeenCalledWith(client);
-  });
-
-  it('when the authorizer is bundled, it carries neither the Tracer (X-Ray SDK), Powertools Logger or Metrics, nor the SDK client', async () => {
+describe('what the authorizer bundles', () => {
+  it('when the authorizer is bundled, it carries neither the X-Ray SDK, Powertools Logger or Metrics, nor the SDK client', async () => {
     const out = await build({
       entryPoints: ['functions/authorizer/handler.ts'],
       bundle: true,

@@ -14,7 +14,9 @@ import { ulidOf } from './workload.js';
  * The authorizer's DynamoDB cost for one uncached decision, by organization size. For each
  * size the organization has that many sub-accounts, one member in each, a main-account
  * manager granted every one of them, and 20 custom roles; the figures are what
- * loadAccessFacts (the authorizer's only read) sends and consumes on DynamoDB Local.
+ * loadAccessFacts (the authorizer's only read, as the authorizer calls it: memberships and
+ * grant strongly consistent, organization and account eventually) sends and consumes on
+ * DynamoDB Local, and what AWS would bill for the same requests.
  */
 export interface DynamoRow {
   subAccounts: number;
@@ -26,6 +28,8 @@ export interface DynamoRow {
   keysRequested: number;
   items: number;
   capacity: number;
+  /** What DynamoDB in AWS bills: every requested key of a batch, 1 RCU strongly consistent, 0.5 eventually. */
+  billed: number;
 }
 
 const CUSTOM_ROLES = 20;
@@ -80,6 +84,8 @@ export interface RequestCounter {
   keysRequested: number;
   /** Sum of ConsumedCapacity.CapacityUnits over the responses (every request is sent with ReturnConsumedCapacity: TOTAL). */
   capacity: number;
+  /** Batch reads as AWS bills them: each requested key, found or not, 1 RCU strongly consistent, 0.5 eventually (items under 4 KB). */
+  billed: number;
   reset(): void;
 }
 
@@ -93,17 +99,22 @@ export function countRequests(doc: DynamoDBDocumentClient): RequestCounter {
     roundTrips: 0,
     keysRequested: 0,
     capacity: 0,
+    billed: 0,
     reset() {
       counter.roundTrips = 0;
       counter.keysRequested = 0;
       counter.capacity = 0;
+      counter.billed = 0;
     },
   };
   doc.middlewareStack.add(
     (next) => async (args) => {
       counter.roundTrips++;
-      const input = args.input as { RequestItems?: Record<string, { Keys?: unknown[] }>; ReturnConsumedCapacity?: string };
-      for (const t of Object.values(input.RequestItems ?? {})) counter.keysRequested += t.Keys?.length ?? 0;
+      const input = args.input as { RequestItems?: Record<string, { Keys?: unknown[]; ConsistentRead?: boolean }>; ReturnConsumedCapacity?: string };
+      for (const t of Object.values(input.RequestItems ?? {})) {
+        counter.keysRequested += t.Keys?.length ?? 0;
+        counter.billed += (t.Keys?.length ?? 0) * (t.ConsistentRead ? 1 : 0.5);
+      }
       input.ReturnConsumedCapacity ??= 'TOTAL';
       const result = await next(args);
       const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } | Array<{ CapacityUnits?: number }> }).ConsumedCapacity;
@@ -139,10 +150,10 @@ export async function measureDynamoDb(sizes: number[], log: (m: string) => void)
       ];
       for (const [caller, userId, accountId] of callers) {
         counter.reset();
-        const { facts, consumedCapacity } = await loadAccessFacts(doc, table, userId, parseAccountId(accountId)!);
+        const { facts, consumedCapacity } = await loadAccessFacts(doc, table, userId, parseAccountId(accountId)!, 'revocation');
         if (!resolveAccess(facts).allowed) throw new Error(`bench organization is wrong: ${caller} denied`);
         const items = [facts.organization, facts.account, facts.membership, facts.mainMembership, facts.grant || undefined].filter(Boolean).length;
-        rows.push({ subAccounts: size, members: org.members, grants: size, customRoles: CUSTOM_ROLES, caller, roundTrips: counter.roundTrips, keysRequested: counter.keysRequested, items, capacity: consumedCapacity });
+        rows.push({ subAccounts: size, members: org.members, grants: size, customRoles: CUSTOM_ROLES, caller, roundTrips: counter.roundTrips, keysRequested: counter.keysRequested, items, capacity: consumedCapacity, billed: counter.billed });
       }
     }
     return rows;

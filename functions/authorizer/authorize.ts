@@ -111,9 +111,12 @@ export async function authorize(
   }
   const { segment, ref } = addressed;
 
+  // Revocation facts (memberships, grant) strongly consistent, organization and account
+  // eventually: 2 RCU in a main account, 4 in a sub-account (docs/authorization.md,
+  // "Consistency of the facts"); every change is re-decided on all-strong facts anyway.
   let facts;
   try {
-    ({ facts } = await loadAccessFacts(deps.db, deps.table, identity.userId, ref));
+    ({ facts } = await loadAccessFacts(deps.db, deps.table, identity.userId, ref, 'revocation'));
   } catch (e) {
     log.error('access facts unavailable', errorFields(e));
     authorizerDecision('unavailable', 'dynamodb');

@@ -12,11 +12,23 @@ import { organizationKey, organizationSchema } from './organization.js';
 
 /*
  * Access pattern "principal for (user, account)": the authorizer's one round trip. All keys
- * derive from the user id and the account id (whose organization is embedded in it), so a
- * single strongly consistent BatchGetItem of at most five items loads every fact
- * resolveAccess needs. Its cost is fixed: it never grows with the organization's
- * sub-accounts, members or roles (custom roles are compiled onto the organization item).
+ * derive from the user id and the account id (whose organization is embedded in it), so the
+ * facts resolveAccess needs are at most five exact keys. Their cost is fixed: it never grows
+ * with the organization's sub-accounts, members or roles (custom roles are compiled onto the
+ * organization item).
+ *
+ * Two consistencies, chosen by the caller:
+ *   - 'strong': one strongly consistent BatchGetItem of all keys (3 RCU in a main account,
+ *     5 in a sub-account). For changes (loadFreshAccess) and the webhook gate: a write
+ *     decides on the state as it is now, the organization's and account's included.
+ *   - 'revocation': the authorizer's. The items revocation lives on (the memberships, the
+ *     grant) strongly consistent; the organization and account items (plan, features,
+ *     compiled custom roles, archived) eventually consistent, at half the price. Two
+ *     BatchGetItem requests sent together, so still one round trip of latency: 2 RCU in a
+ *     main account (1 + 0.5 + 0.5), 4 in a sub-account (3 + 0.5 + 0.5). What may lag, and
+ *     why that is acceptable, is in docs/authorization.md ("Consistency of the facts").
  */
+export type FactsConsistency = 'strong' | 'revocation';
 
 /*
  * Each item is read through its entity's schema, narrowed to what the engine decides on.
@@ -66,13 +78,22 @@ export async function loadAccessFacts(
   table: string,
   userId: string,
   ref: AccountRef,
+  consistency: FactsConsistency = 'strong',
 ): Promise<{ facts: LoadedAccessFacts; consumedCapacity: number }> {
-  const wanted: Key[] = [organizationKey(ref.organizationId), accountKey(ref.accountId), membershipKey(ref.accountId, userId)];
-  if (ref.isSubAccount) wanted.push(membershipKey(ref.mainAccountId, userId), grantKey(ref.mainAccountId, userId, ref.accountId));
-  const { items, complete, consumedCapacity } = await batchGetOnce({ db, table, now: () => new Date() }, wanted, true);
+  const state: Key[] = [organizationKey(ref.organizationId), accountKey(ref.accountId)];
+  const access: Key[] = [membershipKey(ref.accountId, userId)];
+  if (ref.isSubAccount) access.push(membershipKey(ref.mainAccountId, userId), grantKey(ref.mainAccountId, userId, ref.accountId));
+  const store = { db, table, now: () => new Date() };
+  const reads =
+    consistency === 'strong'
+      ? [batchGetOnce(store, [...state, ...access], true)]
+      : // In parallel: the decision waits for the slower of two reads, not for both in turn.
+        [batchGetOnce(store, access, true), batchGetOnce(store, state, false)];
+  const answers = await Promise.all(reads);
   // A partial answer is not an answer: deciding on it could deny wrongly or, worse, miss a
   // fact. The caller turns this into a 503; the client retries.
-  if (!complete) throw new ServiceUnavailable('the access facts could not all be read');
+  if (answers.some((a) => !a.complete)) throw new ServiceUnavailable('the access facts could not all be read');
+  const items = answers.flatMap((a) => a.items);
   const find = (k: Key | undefined): Stored | undefined => k && items.find((i) => i.pk === k.pk && i.sk === k.sk);
 
   return {
@@ -81,13 +102,13 @@ export async function loadAccessFacts(
       accountId: ref.accountId,
       mainAccountId: ref.mainAccountId,
       organizationId: ref.organizationId,
-      organization: read(organizationFacts, 'organization', find(wanted[0])),
-      account: read(accountFacts, 'account', find(wanted[1])),
-      membership: read(membershipFacts, 'membership', find(wanted[2])),
-      mainMembership: ref.isSubAccount ? read(membershipFacts, 'membership', find(wanted[3])) : undefined,
-      grant: ref.isSubAccount && find(wanted[4]) !== undefined,
+      organization: read(organizationFacts, 'organization', find(state[0])),
+      account: read(accountFacts, 'account', find(state[1])),
+      membership: read(membershipFacts, 'membership', find(access[0])),
+      mainMembership: ref.isSubAccount ? read(membershipFacts, 'membership', find(access[1])) : undefined,
+      grant: ref.isSubAccount && find(access[2]) !== undefined,
     },
-    consumedCapacity,
+    consumedCapacity: answers.reduce((sum, a) => sum + a.consumedCapacity, 0),
   };
 }
 
@@ -108,8 +129,8 @@ export function basisOf(facts: LoadedAccessFacts, via: Actor['via']): ActorBasis
 export type FreshAccess = { readonly allowed: true; readonly actor: Actor } | { readonly allowed: false; readonly reason: DenyReason };
 
 /**
- * The caller's access as it is now: the authorizer's own read (one strongly consistent
- * BatchGetItem) and decision, with the items it rests on. For changes, which must not
+ * The caller's access as it is now: the authorizer's read, every item strongly consistent
+ * (one BatchGetItem), and its decision, with the items it rests on. For changes, which must not
  * trust a cached authorization.
  */
 export async function loadFreshAccess(db: DynamoDb, table: string, userId: string, ref: AccountRef): Promise<FreshAccess> {

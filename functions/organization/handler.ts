@@ -25,7 +25,7 @@ export const handler = createApiHandler('organization', {
   },
   updateAccount: async (req) => {
     parse('path', c.updateAccount.path, req.pathParameters);
-    const account = await organization.updateAccount(defaultStore(), requirePrincipal(req), parseJsonBody(req, c.updateAccount.body));
+    const account = await organization.updateAccount(defaultStore(), requireActor(req), parseJsonBody(req, c.updateAccount.body));
     return jsonResponse(200, accountView(account));
   },
   listSubAccounts: async (req) => {
@@ -35,7 +35,7 @@ export const handler = createApiHandler('organization', {
   },
   createSubAccount: async (req) => {
     parse('path', c.createSubAccount.path, req.pathParameters);
-    const account = await organization.createSubAccount(defaultStore(), requirePrincipal(req), parseJsonBody(req, c.createSubAccount.body));
+    const account = await organization.createSubAccount(defaultStore(), requireActor(req), parseJsonBody(req, c.createSubAccount.body));
     return jsonResponse(201, accountView(account));
   },
   getPlan: async (req) => {

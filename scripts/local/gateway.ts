@@ -140,9 +140,17 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-la
   });
 }
 
+/*
+ * Maps keyed by what the client sent (header and query names) have no prototype: a name
+ * like `__proto__`, `constructor` or `hasOwnProperty` is then an entry like any other, as
+ * in the JSON event API Gateway hands a Lambda, instead of reaching Object.prototype (and
+ * failing the request with a 502).
+ */
+const entries = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+
 function headerMaps(req: IncomingMessage): { single: Record<string, string>; multi: Record<string, string[]> } {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  const single = entries<string>();
+  const multi = entries<string[]>();
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i]!;
     const value = req.rawHeaders[i + 1]!;
@@ -157,8 +165,8 @@ const headerValue = (headers: Record<string, string>, name: string): string | un
   Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
 
 function queryMaps(url: URL): { single: Record<string, string> | null; multi: Record<string, string[]> | null } {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  const single = entries<string>();
+  const multi = entries<string[]>();
   for (const [k, v] of url.searchParams) {
     (multi[k] ??= []).push(v);
     single[k] = v;

@@ -28,7 +28,7 @@ import {
   parseCrmObject,
   type CrmObject,
 } from '../data/entities/crm-object.js';
-import { getMembership } from '../data/entities/membership.js';
+import { getMembership, withActor, type Actor } from '../data/entities/membership.js';
 import { eventLinkEntity, eventLinkKey, putEventLink } from '../data/entities/event-link.js';
 import { getOrganization } from '../data/entities/organization.js';
 import { defaultMode, permissionModeEntity, permissionModeKey, type PermissionModeState } from '../data/entities/permission-mode.js';
@@ -347,7 +347,7 @@ export async function getAcl(store: Store, p: Principal, type: ObjectType, id: s
  * of the caller's: 403 naming them). The new ACL and its audit entry are one transaction
  * conditioned on the version read; the index follows in the same request.
  */
-export async function putAcl(store: Store, p: Principal, type: ObjectType, id: string, input: AclInput): Promise<{ object: AnyObject; acl: Acl }> {
+export async function putAcl(store: Store, p: Actor, type: ObjectType, id: string, input: AclInput): Promise<{ object: AnyObject; acl: Acl }> {
   const { object, rights } = await requireRight(store, p, type, id, 'change-permissions');
   const acl = await validatePrincipals(store, p, input);
   const before = aclOf(object);
@@ -375,7 +375,7 @@ export async function putAcl(store: Store, p: Principal, type: ObjectType, id: s
     now,
   );
   const write = next.type === 'contractor' ? clientReplaceStep(store, next.item, input.version) : crmReplaceStep(store, next.item, input.version);
-  await transact(store, [write, audit]);
+  await transact(store, withActor(store, p, [write, audit]));
   await reindexAfter(store, p.accountId, [{ id, before: nodeOf(object) }]);
   return { object: next, acl };
 }

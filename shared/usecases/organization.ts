@@ -186,7 +186,7 @@ export async function readAccount(store: Store, p: Principal): Promise<Account> 
 export type UpdateAccountInput = z.infer<typeof updateAccountBody>;
 
 /** PATCH /accounts/{id}: rename, archive or restore, on the version read (SPEC 3.1). */
-export async function updateAccount(store: Store, p: Principal, body: UpdateAccountInput): Promise<Account> {
+export async function updateAccount(store: Store, p: Actor, body: UpdateAccountInput): Promise<Account> {
   const account = await readAccount(store, p);
   if (account.version !== body.version) {
     throw new StaleVersion('the account changed since it was read', { extensions: { currentVersion: account.version } });
@@ -199,7 +199,9 @@ export async function updateAccount(store: Store, p: Principal, body: UpdateAcco
   }
   const next: Account = { ...account, name: body.name ?? account.name, status: body.status ?? account.status, version: account.version + 1 };
   if (next.name === account.name && next.status === account.status) return account;
-  await transact(store, [
+  // Archiving shuts every member of the sub-account out: guarded by the actor's own access,
+  // as membership and plan changes are, so a demotion that commits meanwhile cancels it.
+  await transact(store, withActor(store, p, [
     accounts.accountUpdateStep(store, account, next),
     auditStep(
       store,
@@ -212,7 +214,7 @@ export async function updateAccount(store: Store, p: Principal, body: UpdateAcco
       }),
       store.now().toISOString(),
     ),
-  ]);
+  ]));
   return next;
 }
 
@@ -224,7 +226,7 @@ export function listSubAccounts(store: Store, p: Principal, page: Omit<PageReque
 export type CreateSubAccountInput = z.infer<typeof createSubAccountBody>;
 
 /** POST /sub-accounts: the account and its external-id guard in one transaction (unique per organization). */
-export async function createSubAccount(store: Store, p: Principal, body: CreateSubAccountInput): Promise<Account> {
+export async function createSubAccount(store: Store, p: Actor, body: CreateSubAccountInput): Promise<Account> {
   requireMainAccount(p, 'sub-accounts');
   const now = store.now().toISOString();
   const account: Account = {
@@ -237,7 +239,7 @@ export async function createSubAccount(store: Store, p: Principal, body: CreateS
     createdAt: now,
     version: 1,
   };
-  await transact(store, [
+  await transact(store, withActor(store, p, [
     accounts.accountPutStep(store, account),
     externalIdClaimStep(store, { organizationId: p.organizationId, externalId: body.externalId, accountId: account.accountId }),
     organizations.organizationExistsStep(store, p.organizationId),
@@ -252,7 +254,7 @@ export async function createSubAccount(store: Store, p: Principal, body: CreateS
       }),
       now,
     ),
-  ]);
+  ]));
   return account;
 }
 

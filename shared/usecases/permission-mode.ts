@@ -3,7 +3,7 @@ import { permissionsOfRole, type Principal } from '../authz/engine.js';
 import type { Store } from '../data/context.js';
 import { transact } from '../data/dynamo.js';
 import { auditStep } from '../data/entities/audit.js';
-import { listMembers, type MemberWithGrants } from '../data/entities/membership.js';
+import { listMembers, withActor, type Actor, type MemberWithGrants } from '../data/entities/membership.js';
 import { getOrganization } from '../data/entities/organization.js';
 import { consumeUnlockStep, permissionModeStep, putUnlockToken, type PermissionModeState } from '../data/entities/permission-mode.js';
 import { aclRightsOf, decideInMode, OBJECT_TYPES, type ObjectType, type PermissionMode } from '../domain/acl.js';
@@ -120,7 +120,7 @@ export async function unlockModeChange(
   return { fromMode: current.mode, targetMode: target, warning: warningOf(current.mode, target, consequences), consequences, token, expiresAt: new Date(expiresAtMs).toISOString() };
 }
 
-export async function changeMode(store: Store, p: Principal, input: { mode: PermissionMode; token?: string | undefined }): Promise<PermissionModeState> {
+export async function changeMode(store: Store, p: Actor, input: { mode: PermissionMode; token?: string | undefined }): Promise<PermissionModeState> {
   if (!input.token) {
     throw new Conflict('the mode is locked: unlock it first (POST permission-mode/unlock) and send the token it returns', {
       extensions: { reason: 'mode-locked' },
@@ -129,7 +129,7 @@ export async function changeMode(store: Store, p: Principal, input: { mode: Perm
   const current = await getMode(store, p.organizationId);
   const now = store.now();
   const next: PermissionModeState = { organizationId: p.organizationId, mode: input.mode, version: current.version + 1, changedBy: p.userId, changedAt: now.toISOString() };
-  await transact(store, [
+  await transact(store, withActor(store, p, [
     consumeUnlockStep(store, { organizationId: p.organizationId, tokenHash: hash(input.token), targetMode: input.mode, fromVersion: current.version, nowMs: now.getTime() }),
     permissionModeStep(store, current, next),
     auditStep(
@@ -137,6 +137,6 @@ export async function changeMode(store: Store, p: Principal, input: { mode: Perm
       auditEntry(p, { action: 'permission-mode.changed', targetType: 'organization', targetId: p.organizationId, before: { mode: current.mode }, after: { mode: next.mode } }),
       now.toISOString(),
     ),
-  ]);
+  ]));
   return next;
 }

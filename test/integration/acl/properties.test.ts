@@ -8,7 +8,7 @@ import { updateCrmObject } from '#shared/usecases/crm.js';
 import { createTestTable } from '../../support/dynamodb.js';
 import { arbitraryWorld } from '../../support/acl/generator.js';
 import { ALL_RIGHTS, OBJ_TYPES, referenceAcl, referenceList, type AclWorld } from '../../support/acl/model.js';
-import { check, listAllReadable, loadWorld, principalOf } from '../../support/acl/store.js';
+import { actorOf, check, listAllReadable, loadWorld, principalOf } from '../../support/acl/store.js';
 
 /*
  * Kontor's checks and lists against the naive reference evaluator, over random worlds of
@@ -69,7 +69,8 @@ describe('instance ACLs agree with the reference evaluator', () => {
         async (w, ops) => {
           const world: AclWorld = structuredClone({ ...w, accountId: freshAccount() });
           await loadWorld(store(), world);
-          const owner = principalOf(world, world.members.find((m) => m.role === 'owner')!.userId);
+          const ownerId = world.members.find((m) => m.role === 'owner')!.userId;
+          const owner = principalOf(world, ownerId);
           for (const op of ops) {
             const o = world.objects[op.a % world.objects.length]!;
             const member = world.members[op.b % world.members.length]!;
@@ -102,7 +103,7 @@ describe('instance ACLs agree with the reference evaluator', () => {
               exclusions = [];
               world.exclusions = world.exclusions.filter((e) => e.objectId !== o.id);
             }
-            await putAcl(store(), owner, o.type, o.id, { rows, exclusions, version: object.item.version });
+            await putAcl(store(), actorOf(world, ownerId), o.type, o.id, { rows, exclusions, version: object.item.version });
           }
           await expectAgreement(world);
         },

@@ -10,6 +10,11 @@ import { organizationEntity } from '#shared/data/entities/organization.js';
 import { mainAccountIdOf, newOrganizationId, newSubAccountId, parseAccountId } from '#shared/domain/ids.js';
 import { createInvitation } from '#shared/usecases/invitations.js';
 import { changeRole } from '#shared/usecases/members.js';
+import { getAccount, listSubAccounts } from '#shared/data/entities/account.js';
+import { createSubAccount, updateAccount } from '#shared/usecases/organization.js';
+import { changeMode, unlockModeChange } from '#shared/usecases/permission-mode.js';
+import { getMode, putAcl } from '#shared/usecases/acl.js';
+import { createCrmObject, getCrmObject } from '#shared/usecases/crm.js';
 import { createTestTable } from '../../support/dynamodb.js';
 
 /*
@@ -99,5 +104,52 @@ describe("the actor's ConditionCheck on DynamoDB Local", () => {
       extensions: { reason: 'actor-changed' },
     });
     expect((await listInvitations(store, org, sub, { limit: 10, boundTo: 'u-a' })).items).toEqual([]);
+  });
+
+  /*
+   * Account, sub-account, permission-mode and ACL changes decide who may reach what, as
+   * membership changes do: each is cancelled the same way when the actor's own access
+   * changed after the wrapper re-read it.
+   */
+  it('when the actor is demoted meanwhile, archiving or renaming an account is cancelled and the account is unchanged', async () => {
+    const { main, sub } = await organization([{ userId: 'u-a', role: 'owner' }, { userId: 'u-b', role: 'owner' }]);
+    const onSub = await actorOf('u-a', sub);
+    const onMain = await actorOf('u-a', main);
+    await demote(main, 'u-a', 'manager');
+    await expect(updateAccount(store, onSub, { status: 'archived', version: 1 })).rejects.toMatchObject({ status: 409, extensions: { reason: 'actor-changed' } });
+    await expect(updateAccount(store, onMain, { name: 'Renamed', version: 1 })).rejects.toMatchObject({ status: 409, extensions: { reason: 'actor-changed' } });
+    expect(await getAccount(store, sub)).toMatchObject({ status: 'active', version: 1 });
+    expect(await getAccount(store, main)).toMatchObject({ name: 'Main', version: 1 });
+  });
+
+  it('when the actor is removed meanwhile, no sub-account is created', async () => {
+    const { main, org } = await organization([{ userId: 'u-a', role: 'owner' }, { userId: 'u-b', role: 'owner' }]);
+    const actor = await actorOf('u-a', main);
+    await db.send(new DeleteCommand({ TableName: table, Key: membershipKey(main, 'u-a') }));
+    await expect(createSubAccount(store, actor, { name: 'New', externalId: 'EXT-NEW' })).rejects.toMatchObject({ status: 409, extensions: { reason: 'actor-changed' } });
+    const subs = await listSubAccounts(store, org, main, { limit: 10, boundTo: 'u-b' });
+    expect(subs.items.map((a) => a.name)).toEqual(['Sub']);
+  });
+
+  it('when the actor is demoted meanwhile, the permission mode stays as it was', async () => {
+    const { main, org } = await organization([{ userId: 'u-a', role: 'owner' }, { userId: 'u-b', role: 'owner' }]);
+    const actor = await actorOf('u-a', main);
+    const before = await getMode(store, org);
+    const target = before.mode === 'static' ? 'dynamic' : 'static';
+    const { token } = await unlockModeChange(store, actor, target);
+    await demote(main, 'u-a', 'manager');
+    await expect(changeMode(store, actor, { mode: target, token })).rejects.toMatchObject({ status: 409, extensions: { reason: 'actor-changed' } });
+    expect((await getMode(store, org)).mode).toBe(before.mode);
+  });
+
+  it("when the actor is demoted meanwhile, an object's ACL is not replaced", async () => {
+    const { main } = await organization([{ userId: 'u-a', role: 'owner' }, { userId: 'u-b', role: 'owner' }]);
+    const actor = await actorOf('u-a', main);
+    const project = await createCrmObject(store, actor, 'project', { name: 'P' });
+    await demote(main, 'u-a', 'manager');
+    await expect(
+      putAcl(store, actor, 'project', project.objectId, { rows: [{ principal: 'user:u-b', rights: ['read'] }], exclusions: [], version: project.version }),
+    ).rejects.toMatchObject({ status: 409, extensions: { reason: 'actor-changed' } });
+    expect(await getCrmObject(store, await actorOf('u-b', main), 'project', project.objectId)).toMatchObject({ version: project.version });
   });
 });

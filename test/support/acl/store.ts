@@ -4,7 +4,7 @@ import type { Store } from '#shared/data/context.js';
 import { putItem } from '#shared/data/dynamo.js';
 import { clientEntity } from '#shared/data/entities/client.js';
 import { crmObjectEntity, type CrmObject } from '#shared/data/entities/crm-object.js';
-import { membershipEntity } from '#shared/data/entities/membership.js';
+import { membershipEntity, type Actor } from '#shared/data/entities/membership.js';
 import { organizationEntity } from '#shared/data/entities/organization.js';
 import { permissionModeEntity } from '#shared/data/entities/permission-mode.js';
 import { EMPTY } from '#shared/authz/permission-set.js';
@@ -90,6 +90,12 @@ export function principalOf(world: AclWorld, userId: string): AuthzPrincipal {
     via: 'member',
     permissions: perms ?? EMPTY,
   };
+}
+
+/** The member as the API wrapper re-reads them for a change: their membership as written above (version 1). */
+export function actorOf(world: AclWorld, userId: string): Actor {
+  const p = principalOf(world, userId);
+  return { ...p, basis: { membership: { accountId: world.accountId, userId, role: p.role, version: 1 } } };
 }
 
 /** Kontor's instance check: one BatchGetItem (the use case's own). */

@@ -217,7 +217,7 @@ describe('sign-up', () => {
 
 describe('sub-accounts', () => {
   it('when the external id is taken, it is a 409 naming the field; the account is not written alone', async () => {
-    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed', 'None', 'None'));
+    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed', 'None', 'None', 'None'));
     await expect(createSubAccount(store, owner, { name: 'B', externalId: 'X-1' })).rejects.toMatchObject({
       status: 409,
       extensions: { reason: 'external-id-taken' },
@@ -227,6 +227,8 @@ describe('sub-accounts', () => {
     expect(ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!.map((i) => Object.keys(i)[0])).toEqual([
       'Put',
       'Put',
+      'ConditionCheck',
+      // the actor's own membership, unchanged since the wrapper re-read it
       'ConditionCheck',
       'Put',
     ]);

@@ -156,6 +156,19 @@ describe('the API Gateway emulation', () => {
     expect(await res.text()).not.toContain('secret');
   });
 
+  it('passes query and header names like __proto__, constructor and hasOwnProperty through as plain entries, never a 502', async () => {
+    const names = ['__proto__', 'constructor', 'hasOwnProperty', 'toString'];
+    const res = await fetch(`${base}/accounts/${ACCOUNT}/members?${names.map((n) => `${n}=x`).join('&')}&constructor=y`, {
+      headers: { Authorization: 'Bearer t1', constructor: 'h', hasOwnProperty: 'h' },
+    });
+    expect(res.status).toBe(200);
+    const event = handlerEvents[0]!;
+    expect(Object.entries(event.queryStringParameters!)).toEqual([['__proto__', 'x'], ['constructor', 'y'], ['hasOwnProperty', 'x'], ['toString', 'x']]);
+    expect(event.multiValueQueryStringParameters!.constructor).toEqual(['x', 'y']);
+    expect(event.headers.hasOwnProperty).toBe('h');
+    expect(authorizerCalls[0]!.queryStringParameters!.__proto__).toBe('x');
+  });
+
   it('routes public routes without calling the authorizer', async () => {
     expect((await get('/health')).status).toBe(200);
     expect(authorizerCalls).toHaveLength(0);

@@ -1,5 +1,5 @@
 import { crmContracts } from '#shared/contracts/crm.js';
-import { createApiHandler, jsonResponse, parse, parseJsonBody, requirePrincipal, type RouteImplementation } from '#shared/http/api.js';
+import { createApiHandler, jsonResponse, parse, parseJsonBody, requireActor, requirePrincipal, type RouteImplementation } from '#shared/http/api.js';
 import { accountPath } from '#shared/contracts/admin-common.js';
 import { clientPath } from '#shared/contracts/invoicing.js';
 import { accessQuery, changeModeBody, eventDocumentPath, linkDocumentBody, createCrmBody, listCrmQuery, objectPath, putAclBody, unlockBody, updateCrmBody } from '#shared/contracts/crm.js';
@@ -30,7 +30,7 @@ const aclRoutes = (one: string, type: ObjectType, idOf: (p: Record<string, strin
   },
   [`put${one}Acl`]: async (req) => {
     const id = idOf(req.pathParameters);
-    const { object, acl } = await putAcl(defaultStore(), requirePrincipal(req), type, id, parseJsonBody(req, putAclBody));
+    const { object, acl } = await putAcl(defaultStore(), requireActor(req), type, id, parseJsonBody(req, putAclBody));
     return jsonResponse(200, aclView(id, type, acl, object.item.version));
   },
   [`get${one}Access`]: async (req) => {
@@ -56,7 +56,7 @@ const objectRoutes = CRM_SEGMENTS.flatMap(([, one, many, type]) => {
     [`get${one}`]: async (req) => jsonResponse(200, crmObjectView(await getCrmObject(defaultStore(), requirePrincipal(req), t, idOf(req.pathParameters)))),
     [`update${one}`]: async (req) => {
       const id = idOf(req.pathParameters);
-      return jsonResponse(200, crmObjectView(await updateCrmObject(defaultStore(), requirePrincipal(req), t, id, parseJsonBody(req, updateCrmBody))));
+      return jsonResponse(200, crmObjectView(await updateCrmObject(defaultStore(), requireActor(req), t, id, parseJsonBody(req, updateCrmBody))));
     },
     [`delete${one}`]: async (req) => {
       await deleteCrmObject(defaultStore(), requirePrincipal(req), t, idOf(req.pathParameters));

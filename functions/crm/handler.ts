@@ -56,7 +56,7 @@ const objectRoutes = CRM_SEGMENTS.flatMap(([, one, many, type]) => {
     [`get${one}`]: async (req) => jsonResponse(200, crmObjectView(await getCrmObject(defaultStore(), requirePrincipal(req), t, idOf(req.pathParameters)))),
     [`update${one}`]: async (req) => {
       const id = idOf(req.pathParameters);
-      return jsonResponse(200, crmObjectView(await updateCrmObject(defaultStore(), requirePrincipal(req), t, id, parseJsonBody(req, updateCrmBody))));
+      return jsonResponse(200, crmObjectView(await updateCrmObject(defaultStore(), requireActor(req), t, id, parseJsonBody(req, updateCrmBody))));
     },
     [`delete${one}`]: async (req) => {
       await deleteCrmObject(defaultStore(), requirePrincipal(req), t, idOf(req.pathParameters));

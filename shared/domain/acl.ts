@@ -127,34 +127,6 @@ export function aclRightsOf(nodes: ReadonlyMap<string, AclNode>, subject: Subjec
   return rightsOf;
 }
 
-/** Every node below the given roots, the roots included. */
-export function subtreeOf(nodes: ReadonlyMap<string, AclNode>, roots: readonly string[]): Set<string> {
-  const children = new Map<string, string[]>();
-  for (const n of nodes.values()) for (const p of n.parents) children.set(p, [...(children.get(p) ?? []), n.id]);
-  const out = new Set<string>();
-  const stack = [...roots];
-  while (stack.length) {
-    const id = stack.pop()!;
-    if (out.has(id)) continue;
-    out.add(id);
-    stack.push(...(children.get(id) ?? []));
-  }
-  return out;
-}
-
-/** The ancestors of a node (not the node), for the cycle check of a move. */
-export function ancestorsOf(nodes: ReadonlyMap<string, AclNode>, id: string): Set<string> {
-  const out = new Set<string>();
-  const stack = [...(nodes.get(id)?.parents ?? [])];
-  while (stack.length) {
-    const p = stack.pop()!;
-    if (out.has(p)) continue;
-    out.add(p);
-    stack.push(...(nodes.get(p)?.parents ?? []));
-  }
-  return out;
-}
-
 /* --- modes (SPEC 5.6) -------------------------------------------------------------------- */
 
 /**

@@ -135,6 +135,20 @@ export class PeriodClosed extends DomainError {
   }
 }
 
+/**
+ * 409: another change to this account's instance ACLs or CRM structure holds the ACL lock
+ * (docs/authorization.md, "Upkeep of the index"); retry after `Retry-After` seconds.
+ */
+export class AclBusy extends DomainError {
+  readonly status = 409;
+  readonly slug = 'acl-busy';
+  readonly title = "Another change to this account's permissions is being applied";
+
+  constructor(detail: string, options?: { retryAfterSeconds?: number }) {
+    super(detail, { headers: { 'retry-after': String(options?.retryAfterSeconds ?? 1) } });
+  }
+}
+
 // --- HTTP conventions (one shape for everything) ----------------------------------------
 
 /** 412: an If-Match precondition failed (RFC 9110 13.1.1): the resource is not at that version. */

@@ -4,7 +4,7 @@ import { infoOf } from '../authz/catalogue.js';
 import { hasBit } from '../authz/permission-set.js';
 import { isBuiltInRole, customRoleIdOf } from '../authz/roles.js';
 import type { Store } from '../data/context.js';
-import { batchGetItems, getItem, putItem, transact, type Stored } from '../data/dynamo.js';
+import { batchGetItems, getItem, transact, type Stored } from '../data/dynamo.js';
 import type { Key } from '../data/entity.js';
 import {
   aclEntryItems,
@@ -13,11 +13,17 @@ import {
   aclSubjectKey,
   listAclSubjects,
   listReadableEntries,
+  listSubjectEntries,
   parseAclEntry,
+  putSubjectStep,
   rightsList,
+  storedEntryItems,
   writeIndexDiff,
-  type AclSubject,
+  type AclEntry,
+  type IndexChange,
 } from '../data/entities/acl-index.js';
+import { aclFenceStep, noteAclIntent, readAclLock, releaseAclLock, takeAclLock, type AclLock, type AclRoot } from '../data/entities/acl-lock.js';
+import { childEdges } from '../data/entities/crm-edge.js';
 import { auditStep } from '../data/entities/audit.js';
 import { allClients, clientEntity, clientKeys, clientReplaceStep, clients as clientAccess, type Client } from '../data/entities/client.js';
 import {
@@ -42,7 +48,6 @@ import {
   parsePrincipal,
   RIGHTS,
   staticActionOf,
-  subtreeOf,
   EMPTY_ACL,
   type Acl,
   type AclNode,
@@ -55,7 +60,7 @@ import {
   type Subject,
 } from '../domain/acl.js';
 import { auditEntry } from '../domain/audit.js';
-import { Forbidden, NotFound, ValidationError, type FieldError } from '../domain/errors.js';
+import { AclBusy, Forbidden, InUse, NotFound, ValidationError, type FieldError } from '../domain/errors.js';
 import { parseAccountId } from '../domain/ids.js';
 
 /*
@@ -103,61 +108,187 @@ export const roleAllows = (p: Pick<Principal, 'permissions'>, type: ObjectType, 
 
 const subjectOf = (p: Pick<Principal, 'userId' | 'role'>): Subject => ({ userId: p.userId, role: p.role });
 
-/* --- the materialized index -------------------------------------------------------------- */
+/* --- the upkeep of the materialized index ---------------------------------------------- */
 
-function entriesFor(world: World, accountId: string, subject: Subject, ids: Iterable<string>) {
-  const rightsOf = aclRightsOf(world, subject);
-  const out = [];
-  for (const id of ids) {
-    const node = world.get(id);
-    if (!node) continue;
-    out.push(
-      ...aclEntryItems({ accountId, userId: subject.userId, objectId: id, objectType: node.type, rights: rightsList(rightsOf(id)) }, node.parents),
-    );
+const PARENT_TYPE = { contractorId: 'contractor', projectId: 'project', caseId: 'case', eventId: 'event' } as const;
+
+/** The parents of an object with their types (each parent field names one type). */
+export const parentRefsOf = (o: AnyObject): AclRoot[] =>
+  o.type === 'contractor'
+    ? []
+    : (Object.keys(PARENT_TYPE) as Array<keyof typeof PARENT_TYPE>).flatMap((f) => (o.item[f] ? [{ id: o.item[f], type: PARENT_TYPE[f] }] : []));
+
+function entriesFor(world: World, accountId: string, subject: Subject, id: string): Array<Stored & Key> {
+  const node = world.get(id);
+  if (!node) return [];
+  const rights = aclRightsOf(world, subject)(id);
+  return aclEntryItems({ accountId, userId: subject.userId, objectId: id, objectType: node.type, rights: rightsList(rights) }, node.parents);
+}
+
+/** The ids (with types) of the roots and everything below them: one strongly consistent Query of edges per node. */
+export async function subtreeIds(store: Store, accountId: string, roots: readonly AclRoot[]): Promise<Map<string, ObjectType>> {
+  const out = new Map<string, ObjectType>(roots.map((r) => [r.id, r.type]));
+  let frontier = [...out].map(([id, type]) => ({ id, type }));
+  while (frontier.length) {
+    const edges = (await Promise.all(frontier.map((f) => childEdges(store, accountId, f.id)))).flat();
+    frontier = [];
+    for (const e of edges) {
+      if (out.has(e.childId)) continue;
+      out.set(e.childId, e.childType);
+      frontier.push({ id: e.childId, type: e.childType });
+    }
   }
   return out;
 }
 
 /**
- * Rewrites the index entries of every subject for the objects a change touched: the
- * subtrees of `roots` before and after it (a move changes both). Returns the index items
- * written, the change's write amplification.
+ * The part of the ACL world a change of `roots` can alter: their subtrees, and every
+ * ancestor of a node in them (what the subtree inherits from, a case's other parent
+ * included). Edges by Query, objects by BatchGetItem level by level upwards: the reads
+ * follow the subtree and the depth (at most four levels), never the account.
  */
-export async function reindex(store: Store, accountId: string, before: World, after: World, roots: readonly string[]): Promise<number> {
-  const subjects = await listAclSubjects(store, accountId);
-  if (subjects.length === 0) return 0;
-  const affected = new Set([...subtreeOf(before, roots), ...subtreeOf(after, roots)]);
-  let written = 0;
-  for (const s of subjects) {
-    written += await writeIndexDiff(store, entriesFor(before, accountId, s, affected), entriesFor(after, accountId, s, affected));
+export async function loadSubtree(store: Store, accountId: string, roots: readonly AclRoot[]): Promise<{ world: World; subtree: Map<string, ObjectType> }> {
+  const subtree = await subtreeIds(store, accountId, roots);
+  const world: World = new Map();
+  const asked = new Set(subtree.keys());
+  let want: AclRoot[] = [...subtree].map(([id, type]) => ({ id, type }));
+  while (want.length) {
+    const keys = want.map((w) => ({ ...w, key: objectKey(accountId, w.type, w.id) }));
+    const raws = await batchGetItems(store, keys.map((k) => k.key), true);
+    const next: AclRoot[] = [];
+    for (const k of keys) {
+      const raw = raws.find(same(k.key));
+      if (!raw) continue;
+      const o = parseObject(k.type, raw);
+      world.set(k.id, nodeOf(o));
+      for (const parent of parentRefsOf(o)) {
+        if (!asked.has(parent.id)) {
+          asked.add(parent.id);
+          next.push(parent);
+        }
+      }
+    }
+    want = next;
   }
-  return written;
+  return { world, subtree };
 }
 
-/** After a write that added, changed or removed `roots`: the world before is the world after with their old nodes. */
-export async function reindexAfter(store: Store, accountId: string, roots: Array<{ id: string; before: AclNode | undefined }>): Promise<number> {
+/**
+ * Re-derives the index entries of every subject for the subtrees of `roots`, under the
+ * ACL lock (every write carries its fence). What the index holds is read, not assumed
+ * (the two possible entries of each (subject, object) pair, one BatchGetItem per 100), and
+ * only the difference to what the model derives is written, so running it again is a
+ * no-op and running it after a crash repairs whatever the crashed holder left half done.
+ * Cost: edges and objects of the subtree (plus its ancestors), 2 × subjects × subtree
+ * index keys read, and the entries that changed written.
+ */
+export async function reindexSubtree(store: Store, lock: AclLock, accountId: string, roots: readonly AclRoot[]): Promise<number> {
   const subjects = await listAclSubjects(store, accountId);
-  if (subjects.length === 0) return 0;
-  const after = await loadWorld(store, accountId);
-  const before: World = new Map(after);
-  for (const r of roots) {
-    if (r.before) before.set(r.id, r.before);
-    else before.delete(r.id);
+  if (subjects.length === 0 || roots.length === 0) return 0;
+  const { world, subtree } = await loadSubtree(store, accountId, roots);
+  const pairs = subjects.flatMap((s) => [...subtree].map(([id, type]) => ({ s, id, type })));
+  const raws = await batchGetItems(
+    store,
+    pairs.flatMap((x) => {
+      const k = aclEntryKeys(accountId, x.s.userId, x.type, x.id);
+      return [k.readable, k.other];
+    }),
+    true,
+  );
+  const held = new Map<string, AclEntry[]>();
+  for (const raw of raws) {
+    const e = parseAclEntry(raw);
+    const k = `${e.userId}\u0000${e.objectId}`;
+    held.set(k, [...(held.get(k) ?? []), e]);
   }
-  return reindex(store, accountId, before, after, roots.map((r) => r.id));
+  const changes: IndexChange[] = pairs.map((x) => ({
+    before: (held.get(`${x.s.userId}\u0000${x.id}`) ?? []).flatMap((e) => storedEntryItems(e, world.get(x.id)?.parents ?? [])),
+    after: entriesFor(world, accountId, { userId: x.s.userId, role: x.s.role }, x.id),
+  }));
+  return writeIndexDiff(store, changes, aclFenceStep(store, lock));
 }
 
 /**
  * Makes a member a subject (or rebuilds one whose role changed since their entries were
- * computed): the subject is written first, so a change made meanwhile already includes
- * them, then every entry of the account is computed and written. Returns the world read.
+ * computed), under the ACL lock: the subject is written first, so a change serialized
+ * after it includes them; then every entry they hold is read and the difference to the
+ * model over the whole account written (a build is the one upkeep that is per account: it
+ * runs once per member and role). Returns the world read.
  */
-export async function buildSubject(store: Store, accountId: string, subject: Subject, previous: AclSubject | undefined): Promise<World> {
-  await putItem(store, aclSubjectEntity.item({ accountId, userId: subject.userId, role: subject.role, builtAt: store.now().toISOString() }));
-  const world = await loadWorld(store, accountId);
-  const before = previous ? entriesFor(world, accountId, { userId: subject.userId, role: previous.role }, world.keys()) : [];
-  await writeIndexDiff(store, before, entriesFor(world, accountId, subject, world.keys()));
+export async function buildSubject(store: Store, lock: AclLock, accountId: string, subject: Subject): Promise<World> {
+  await transact(store, [putSubjectStep(store, { accountId, userId: subject.userId, role: subject.role, builtAt: store.now().toISOString() }), aclFenceStep(store, lock)]);
+  const [world, held] = await Promise.all([loadWorld(store, accountId), listSubjectEntries(store, accountId, subject.userId)]);
+  const heldBy = new Map<string, AclEntry[]>();
+  for (const e of held) heldBy.set(e.objectId, [...(heldBy.get(e.objectId) ?? []), e]);
+  const ids = new Set([...world.keys(), ...heldBy.keys()]);
+  const changes: IndexChange[] = [...ids].map((id) => ({
+    before: (heldBy.get(id) ?? []).flatMap((e) => storedEntryItems(e, world.get(id)?.parents ?? [])),
+    after: entriesFor(world, accountId, subject, id),
+  }));
+  await writeIndexDiff(store, changes, aclFenceStep(store, lock));
   return world;
+}
+
+/** Waits between attempts on a held lock: short, growing, jittered (a change holds it for a few requests). */
+const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt + Math.random() * 20));
+
+/**
+ * Takes the account's ACL lock (a few short attempts, then 409 acl-busy). An expired
+ * lease is taken over and what it names is repaired first (docs/authorization.md).
+ */
+export async function acquireAclLock(store: Store, accountId: string, intent: { roots: AclRoot[]; builds: string[] }, attempts = 5): Promise<AclLock> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const current = await readAclLock(store, accountId);
+      if (!current) return await takeAclLock(store, accountId, intent);
+      if (current.expiresAtMs < store.now().getTime()) {
+        // The take-over inherits the stale intent, so a crash during the repair is repaired too.
+        const lock = await takeAclLock(store, accountId, { roots: [...current.roots, ...intent.roots], builds: [...current.builds, ...intent.builds] }, current);
+        await repairAclLock(store, lock, current);
+        return lock;
+      }
+    } catch (e) {
+      if (!(e instanceof AclBusy)) throw e;
+    }
+    if (attempt + 1 >= attempts) throw new AclBusy('another change to the permissions of this account is being applied; retry shortly', { retryAfterSeconds: 1 });
+    await pause(attempt);
+  }
+}
+
+/** Re-derives what a crashed holder named: its roots' subtrees and its members' builds. */
+export async function repairAclLock(store: Store, lock: AclLock, stale: AclLock): Promise<void> {
+  await reindexSubtree(store, lock, stale.accountId, stale.roots);
+  for (const userId of new Set(stale.builds)) {
+    const raw = await getItem(store, aclSubjectKey(stale.accountId, userId), true);
+    // The subject is the build's first write: without it the build wrote nothing.
+    if (raw) await buildSubject(store, lock, stale.accountId, { userId, role: aclSubjectEntity.parse(raw).role });
+  }
+}
+
+/** Runs `fn` holding the account's ACL lock, released at the end whatever happens. */
+export async function withAclLock<T>(store: Store, accountId: string, intent: { roots: AclRoot[]; builds?: string[] }, fn: (lock: AclLock) => Promise<T>): Promise<T> {
+  const lock = await acquireAclLock(store, accountId, { roots: intent.roots, builds: intent.builds ?? [] });
+  try {
+    return await fn(lock);
+  } finally {
+    await releaseAclLock(store, lock);
+  }
+}
+
+/** 409 in-use naming (up to 20 of) the children of an object that is to be deleted. */
+export async function refuseWithChildren(store: Store, accountId: string, type: string, id: string): Promise<void> {
+  const children = await childEdges(store, accountId, id);
+  if (children.length) {
+    throw new InUse(`the ${type} still has ${children.length} child object(s); move or delete them first`, {
+      extensions: { children: children.slice(0, 20).map((c) => ({ type: c.childType, id: c.childId })) },
+    });
+  }
+}
+
+/** A caller not yet indexed, or indexed for another role: built once, under the lock (the one given, or its own). */
+async function ensureSubject(store: Store, p: Principal, lock: AclLock | undefined): Promise<World> {
+  if (lock) return buildSubject(store, await noteAclIntent(store, lock, { builds: [p.userId] }), p.accountId, subjectOf(p));
+  return withAclLock(store, p.accountId, { roots: [], builds: [p.userId] }, (own) => buildSubject(store, own, p.accountId, subjectOf(p)));
 }
 
 /* --- the mode ------------------------------------------------------------------------------ */
@@ -183,7 +314,7 @@ const same = (a: Key) => (raw: Stored) => raw.pk === a.pk && raw.sk === a.sk;
  * object, the organization's mode, the caller's subject and their two possible index
  * entries. Only a caller not yet indexed (or whose role changed) pays a rebuild, once.
  */
-export async function loadChecked(store: Store, p: Principal, type: ObjectType, id: string): Promise<Checked> {
+export async function loadChecked(store: Store, p: Principal, type: ObjectType, id: string, lock?: AclLock): Promise<Checked> {
   const oKey = objectKey(p.accountId, type, id);
   const mKey = permissionModeKey(p.organizationId);
   const sKey = aclSubjectKey(p.accountId, p.userId);
@@ -200,7 +331,7 @@ export async function loadChecked(store: Store, p: Principal, type: ObjectType, 
     const sRaw = items.find(same(sKey));
     const subject = sRaw ? aclSubjectEntity.parse(sRaw) : undefined;
     if (!subject || subject.role !== p.role) {
-      const world = await buildSubject(store, p.accountId, subjectOf(p), subject);
+      const world = await ensureSubject(store, p, lock);
       acl = aclRightsOf(world, subjectOf(p))(id);
     } else {
       const eRaw = items.find(same(eKeys.readable)) ?? items.find(same(eKeys.other));
@@ -215,8 +346,8 @@ export async function loadChecked(store: Store, p: Principal, type: ObjectType, 
  * The object if the caller holds `right` on it. Without read it does not exist for them
  * (404, as another member's document is for an Employee); with read but not `right`, 403.
  */
-export async function requireRight(store: Store, p: Principal, type: ObjectType, id: string, right: Right): Promise<Checked> {
-  const checked = await loadChecked(store, p, type, id);
+export async function requireRight(store: Store, p: Principal, type: ObjectType, id: string, right: Right, lock?: AclLock): Promise<Checked> {
+  const checked = await loadChecked(store, p, type, id, lock);
   if (!checked.rights.has('read')) throw new NotFound(`the ${type} does not exist`);
   if (!checked.rights.has(right)) {
     throw new Forbidden(`the caller may not ${right} this ${type}`, { extensions: { reason: 'acl', right, mode: checked.mode } });
@@ -268,7 +399,7 @@ export async function listReadable(
 
   const sRaw = items.find(same(sKey));
   const subject = sRaw ? aclSubjectEntity.parse(sRaw) : undefined;
-  if (!subject || subject.role !== p.role) await buildSubject(store, p.accountId, subjectOf(p), subject);
+  if (!subject || subject.role !== p.role) await ensureSubject(store, p, undefined);
   const entries = await listReadableEntries(store, { accountId: p.accountId, userId: p.userId, type, parentId: parent?.id }, request);
   if (entries.items.length === 0) return { items: [], nextCursor: entries.nextCursor };
   const keys = entries.items.map((e) => objectKey(p.accountId, type, e.objectId));
@@ -345,39 +476,43 @@ export async function getAcl(store: Store, p: Principal, type: ObjectType, id: s
  * Replaces an instance's ACL (SPEC 5.5, 5.8). The caller holds change-permissions there and
  * grants nothing they do not hold there themselves (a right a principal gains must be one
  * of the caller's: 403 naming them). The new ACL and its audit entry are one transaction
- * conditioned on the version read; the index follows in the same request.
+ * conditioned on the version read and on the actor's own membership; the index of the
+ * object's subtree follows in the same request, all under the account's ACL lock.
  */
 export async function putAcl(store: Store, p: Actor, type: ObjectType, id: string, input: AclInput): Promise<{ object: AnyObject; acl: Acl }> {
-  const { object, rights } = await requireRight(store, p, type, id, 'change-permissions');
-  const acl = await validatePrincipals(store, p, input);
-  const before = aclOf(object);
-  const held = (principal: string) => new Set(before.rows.filter((r) => r.principal === principal).flatMap((r) => r.rights));
-  const escalating = [...new Set(acl.rows.flatMap((r) => r.rights.filter((x) => !held(r.principal).has(x) && !rights.has(x))))];
-  if (escalating.length) {
-    throw new Forbidden(`the caller may not grant rights they do not hold on this ${type}: ${escalating.join(', ')}`, {
-      extensions: { reason: 'grant-exceeds-own-rights', rights: escalating },
-    });
-  }
-  const now = store.now().toISOString();
-  const next: AnyObject =
-    object.type === 'contractor'
-      ? { type: 'contractor', item: { ...object.item, acl, updatedAt: now, version: input.version + 1 } }
-      : { type: object.type, item: { ...object.item, acl, updatedAt: now, version: input.version + 1 } };
-  const audit = auditStep(
-    store,
-    auditEntry(p, {
-      action: 'acl.changed',
-      targetType: 'crm-object',
-      targetId: id,
-      before: { objectType: type, ...before },
-      after: { objectType: type, ...acl },
-    }),
-    now,
-  );
-  const write = next.type === 'contractor' ? clientReplaceStep(store, next.item, input.version) : crmReplaceStep(store, next.item, input.version);
-  await transact(store, withActor(store, p, [write, audit]));
-  await reindexAfter(store, p.accountId, [{ id, before: nodeOf(object) }]);
-  return { object: next, acl };
+  return withAclLock(store, p.accountId, { roots: [{ id, type }] }, async (lock) => {
+    const { object, rights } = await requireRight(store, p, type, id, 'change-permissions', lock);
+    const acl = await validatePrincipals(store, p, input);
+    const before = aclOf(object);
+    const held = (principal: string) => new Set(before.rows.filter((r) => r.principal === principal).flatMap((r) => r.rights));
+    const escalating = [...new Set(acl.rows.flatMap((r) => r.rights.filter((x) => !held(r.principal).has(x) && !rights.has(x))))];
+    if (escalating.length) {
+      throw new Forbidden(`the caller may not grant rights they do not hold on this ${type}: ${escalating.join(', ')}`, {
+        extensions: { reason: 'grant-exceeds-own-rights', rights: escalating },
+      });
+    }
+    const now = store.now().toISOString();
+    const next: AnyObject =
+      object.type === 'contractor'
+        ? { type: 'contractor', item: { ...object.item, acl, updatedAt: now, version: input.version + 1 } }
+        : { type: object.type, item: { ...object.item, acl, updatedAt: now, version: input.version + 1 } };
+    const audit = auditStep(
+      store,
+      auditEntry(p, {
+        action: 'acl.changed',
+        targetType: 'crm-object',
+        targetId: id,
+        before: { objectType: type, ...before },
+        after: { objectType: type, ...acl },
+      }),
+      now,
+    );
+    const write = next.type === 'contractor' ? clientReplaceStep(store, next.item, input.version) : crmReplaceStep(store, next.item, input.version);
+    // The actor's role and version as the wrapper read them (a demotion meanwhile: 409 actor-changed), and the lock still ours.
+    await transact(store, withActor(store, p, [write, audit, aclFenceStep(store, lock)]));
+    await reindexSubtree(store, lock, p.accountId, [{ id, type }]);
+    return { object: next, acl };
+  });
 }
 
 /* --- explain ----------------------------------------------------------------------------- */
@@ -478,7 +613,7 @@ export async function hiddenByEvents(store: Store, p: Principal, docs: ReadonlyA
   const subject = sRaw ? aclSubjectEntity.parse(sRaw) : undefined;
   let readable: (eventId: string) => boolean;
   if (!subject || subject.role !== p.role) {
-    const world = await buildSubject(store, p.accountId, subjectOf(p), subject);
+    const world = await ensureSubject(store, p, undefined);
     const rightsOf = aclRightsOf(world, subjectOf(p));
     readable = (id) => rightsOf(id).has('read');
   } else {

@@ -10,7 +10,7 @@ import { NotFound } from '../domain/errors.js';
 import { ulid } from '../domain/ids.js';
 import { requirePriceList } from './pricing.js';
 import { creatorAcl } from '../domain/acl.js';
-import { listReadable, nodeOf, reindexAfter, requireRight } from './acl.js';
+import { listReadable, refuseWithChildren, reindexSubtree, requireRight, withAclLock } from './acl.js';
 
 /*
  * Clients and items (SPEC 1): every role sees the full lists; Owner, Manager and Employee
@@ -94,19 +94,39 @@ export const clients = {
   get: async (store: Store, p: Principal, id: string): Promise<Client> => (await requireRight(store, p, 'contractor', id, 'read')).object.item as Client,
   create: async (store: Store, p: Principal, input: CreateClientInput): Promise<Client> => {
     await requirePriceList(store, p.accountId, input.priceListId, 'body.priceListId');
-    const created = await clientCollection.create(store, p, input);
-    await reindexAfter(store, p.accountId, [{ id: created.clientId, before: undefined }]);
-    return created;
+    // Under the ACL lock, as every change of the CRM tree: the creator's row reaches the index before it is released.
+    const clientId = ulid();
+    const root = { id: clientId, type: 'contractor' as const };
+    return withAclLock(store, p.accountId, { roots: [root] }, async (lock) => {
+      const now = store.now().toISOString();
+      const created = await clientAccess.create(store, {
+        ...input,
+        accountId: p.accountId,
+        createdBy: p.userId,
+        createdAt: now,
+        updatedAt: now,
+        version: 1,
+        clientId,
+        acl: creatorAcl(p.userId),
+      });
+      await reindexSubtree(store, lock, p.accountId, [root]);
+      return created;
+    });
   },
   update: async (store: Store, p: Principal, id: string, input: UpdateClientInput): Promise<Client> => {
     await requireRight(store, p, 'contractor', id, 'edit');
     await requirePriceList(store, p.accountId, input.priceListId, 'body.priceListId');
     return clientCollection.update(store, p, id, input);
   },
+  /** Refused (409 in-use) while cases sit under the contractor, as every CRM object with children. */
   remove: async (store: Store, p: Principal, id: string): Promise<void> => {
-    const { object } = await requireRight(store, p, 'contractor', id, 'delete');
-    await clientCollection.remove(store, p, id);
-    await reindexAfter(store, p.accountId, [{ id, before: nodeOf(object) }]);
+    const root = { id, type: 'contractor' as const };
+    await withAclLock(store, p.accountId, { roots: [root] }, async (lock) => {
+      await requireRight(store, p, 'contractor', id, 'delete', lock);
+      await refuseWithChildren(store, p.accountId, 'contractor', id);
+      await clientCollection.remove(store, p, id);
+      await reindexSubtree(store, lock, p.accountId, [root]);
+    });
   },
 };
 

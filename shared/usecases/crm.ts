@@ -3,22 +3,25 @@ import { mayUse } from '../authz/engine.js';
 import type { Store } from '../data/context.js';
 import { batchGetItems, transact, type Stored } from '../data/dynamo.js';
 import { auditStep } from '../data/entities/audit.js';
+import { aclFenceStep, type AclLock } from '../data/entities/acl-lock.js';
+import { edgeDeleteSteps, edgePutSteps } from '../data/entities/crm-edge.js';
 import { crmCreateStep, crmDeleteStep, crmReplaceStep, type CrmObject } from '../data/entities/crm-object.js';
+import { withActor, type Actor } from '../data/entities/membership.js';
 import type { Page, PageRequest } from '../data/paginator.js';
 import {
-  ancestorsOf,
   creatorAcl,
   PARENT_FIELDS,
   type CrmType,
   type ObjectType,
   type ParentField,
   type ParentRefs,
+  parentIds,
 } from '../domain/acl.js';
 import { auditEntry } from '../domain/audit.js';
-import { Forbidden, InUse, ValidationError, type FieldError } from '../domain/errors.js';
+import { Forbidden, ValidationError, type FieldError } from '../domain/errors.js';
 import { ulid } from '../domain/ids.js';
 import * as documents from './documents.js';
-import { isOwner, linkDocument, listReadable, loadChecked, loadWorld, nodeOf, objectKey, reindex, reindexAfter, requireRight, type ParentFilter } from './acl.js';
+import { isOwner, linkDocument, listReadable, loadChecked, objectKey, refuseWithChildren, reindexSubtree, requireRight, subtreeIds, withAclLock, type ParentFilter } from './acl.js';
 
 /*
  * The CRM objects of SPEC 5.2 other than contractors: projects, cases, events, next steps
@@ -73,7 +76,7 @@ const typeOfField = (type: CrmType, f: ParentField): ObjectType => (PARENT_FIELD
  * account's id is as dangling as an unknown one: 400 naming the field) and the caller holds
  * write on each.
  */
-async function checkParents(store: Store, p: Principal, type: CrmType, refs: ParentRefs): Promise<void> {
+async function checkParents(store: Store, p: Principal, type: CrmType, refs: ParentRefs, lock: AclLock): Promise<void> {
   const errors = checkParentShape(type, refs);
   if (errors.length) throw new ValidationError(`the parents of a ${type} are not valid`, { errors });
   const fields = PARENT_KEYS.filter((f) => refs[f] !== undefined);
@@ -87,7 +90,7 @@ async function checkParents(store: Store, p: Principal, type: CrmType, refs: Par
     });
   }
   for (const f of fields) {
-    const { rights } = await loadChecked(store, p, typeOfField(type, f), refs[f]!);
+    const { rights } = await loadChecked(store, p, typeOfField(type, f), refs[f]!, lock);
     if (!rights.has('write')) {
       throw new Forbidden(`the caller may not add under this ${typeOfField(type, f)}`, { extensions: { reason: 'acl', right: 'write', field: f } });
     }
@@ -99,25 +102,29 @@ export async function createCrmObject(store: Store, p: Principal, type: CrmType,
   if (PARENT_FIELDS[type].min === 0 && !isOwner(p) && !mayUse(p, 'crm.create')) {
     throw new Forbidden(`the caller may not create a ${type}`, { extensions: { reason: 'missing-permission' } });
   }
-  await checkParents(store, p, type, refs);
-  const now = store.now().toISOString();
-  const obj: CrmObject = {
-    objectId: ulid(),
-    accountId: p.accountId,
-    objectType: type,
-    name: input.name,
-    ...(input.description !== undefined ? { description: input.description } : {}),
-    ...(input.date !== undefined ? { date: input.date } : {}),
-    ...refs,
-    acl: creatorAcl(p.userId),
-    createdBy: p.userId,
-    createdAt: now,
-    updatedAt: now,
-    version: 1,
-  };
-  await transact(store, [crmCreateStep(store, obj)]);
-  await reindexAfter(store, p.accountId, [{ id: obj.objectId, before: undefined }]);
-  return obj;
+  const objectId = ulid();
+  const root = { id: objectId, type };
+  return withAclLock(store, p.accountId, { roots: [root] }, async (lock) => {
+    await checkParents(store, p, type, refs, lock);
+    const now = store.now().toISOString();
+    const obj: CrmObject = {
+      objectId,
+      accountId: p.accountId,
+      objectType: type,
+      name: input.name,
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      ...(input.date !== undefined ? { date: input.date } : {}),
+      ...refs,
+      acl: creatorAcl(p.userId),
+      createdBy: p.userId,
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+    };
+    await transact(store, [crmCreateStep(store, obj), ...edgePutSteps(store, p.accountId, root, parentIds(refs)), aclFenceStep(store, lock)]);
+    await reindexSubtree(store, lock, p.accountId, [root]);
+    return obj;
+  });
 }
 
 export async function getCrmObject(store: Store, p: Principal, type: CrmType, id: string): Promise<CrmObject> {
@@ -136,17 +143,61 @@ export async function listCrm(
 }
 
 /**
- * Changes fields, or moves the object (new parents): a move is audited, and the index
- * entries of the whole subtree are recomputed for every subject in the same request.
+ * Changes fields, or moves the object (new parents). A move is audited, its edges change
+ * in the same transaction, and the index entries of its subtree are recomputed for every
+ * subject in the same request, under the account's ACL lock.
  */
-export async function updateCrmObject(store: Store, p: Principal, type: CrmType, id: string, input: UpdateCrmInput): Promise<CrmObject> {
-  const current = (await requireRight(store, p, type, id, 'edit')).object.item as CrmObject;
+export async function updateCrmObject(store: Store, p: Actor, type: CrmType, id: string, input: UpdateCrmInput): Promise<CrmObject> {
   const moving = PARENT_KEYS.some((f) => input[f] !== undefined);
-  const refs: ParentRefs = {};
-  for (const f of PARENT_KEYS) {
-    const v = input[f] === undefined ? current[f] : input[f];
-    if (v !== null && v !== undefined) refs[f] = v;
+  if (!moving) {
+    const current = (await requireRight(store, p, type, id, 'edit')).object.item as CrmObject;
+    const next = applyUpdate(store, current, input);
+    await transact(store, [crmReplaceStep(store, next, input.version)]);
+    return next;
   }
+  return withAclLock(store, p.accountId, { roots: [{ id, type }] }, async (lock) => {
+    const current = (await requireRight(store, p, type, id, 'edit', lock)).object.item as CrmObject;
+    const next = applyUpdate(store, current, input);
+    const refs: ParentRefs = Object.fromEntries(PARENT_KEYS.filter((f) => next[f] !== undefined).map((f) => [f, next[f]]));
+    const newParents = PARENT_KEYS.filter((f) => refs[f] !== undefined && refs[f] !== current[f]);
+    await checkParents(store, p, type, refs, lock);
+    // A cycle: a new parent inside the object's own subtree (the edges below it, by Query).
+    const below = await subtreeIds(store, p.accountId, [{ id, type }]);
+    for (const f of newParents) {
+      if (below.has(refs[f]!)) {
+        throw new ValidationError('the move would make the object its own ancestor', { errors: [{ field: `body.${f}`, message: 'cycle' }] });
+      }
+    }
+    const oldIds = parentIds(current);
+    const newIds = parentIds(refs);
+    const audit = auditStep(
+      store,
+      auditEntry(p, {
+        action: 'crm-object.moved',
+        targetType: 'crm-object',
+        targetId: id,
+        before: { objectType: type, ...Object.fromEntries(PARENT_KEYS.map((f) => [f, current[f] ?? null])) },
+        after: { objectType: type, ...Object.fromEntries(PARENT_KEYS.map((f) => [f, refs[f] ?? null])) },
+      }),
+      next.updatedAt,
+    );
+    await transact(
+      store,
+      withActor(store, p, [
+        crmReplaceStep(store, next, input.version),
+        ...edgeDeleteSteps(store, p.accountId, id, oldIds.filter((x) => !newIds.includes(x))),
+        ...edgePutSteps(store, p.accountId, { id, type }, newIds.filter((x) => !oldIds.includes(x))),
+        audit,
+        aclFenceStep(store, lock),
+      ]),
+    );
+    await reindexSubtree(store, lock, p.accountId, [{ id, type }]);
+    return next;
+  });
+}
+
+/** The object with an update's fields and parents applied (null clears, absent keeps), at version + 1. */
+function applyUpdate(store: Store, current: CrmObject, input: UpdateCrmInput): CrmObject {
   const now = store.now().toISOString();
   const next: CrmObject = { ...current, updatedAt: now, version: input.version + 1 };
   for (const f of ['name', 'description', 'date'] as const) {
@@ -154,51 +205,22 @@ export async function updateCrmObject(store: Store, p: Principal, type: CrmType,
     if (v === null) delete next[f];
     else if (v !== undefined) (next as Record<string, unknown>)[f] = v;
   }
-  for (const f of PARENT_KEYS) delete next[f];
-  Object.assign(next, refs);
-  if (!moving) {
-    await transact(store, [crmReplaceStep(store, next, input.version)]);
-    return next;
+  for (const f of PARENT_KEYS) {
+    const v = input[f] === undefined ? current[f] : input[f];
+    if (v === null || v === undefined) delete next[f];
+    else next[f] = v;
   }
-  const newParents = PARENT_KEYS.filter((f) => refs[f] !== undefined && refs[f] !== current[f]);
-  await checkParents(store, p, type, refs);
-  const before = await loadWorld(store, p.accountId);
-  const after = new Map(before);
-  after.set(id, nodeOf({ type, item: next }));
-  for (const f of newParents) {
-    if (refs[f] === id || ancestorsOf(after, refs[f]!).has(id)) {
-      throw new ValidationError('the move would make the object its own ancestor', { errors: [{ field: `body.${f}`, message: 'cycle' }] });
-    }
-  }
-  const audit = auditStep(
-    store,
-    auditEntry(p, {
-      action: 'crm-object.moved',
-      targetType: 'crm-object',
-      targetId: id,
-      before: { objectType: type, ...Object.fromEntries(PARENT_KEYS.map((f) => [f, current[f] ?? null])) },
-      after: { objectType: type, ...Object.fromEntries(PARENT_KEYS.map((f) => [f, refs[f] ?? null])) },
-    }),
-    now,
-  );
-  await transact(store, [crmReplaceStep(store, next, input.version), audit]);
-  await reindex(store, p.accountId, before, after, [id]);
   return next;
 }
 
+/** Refused (409 in-use) while it has children: the edges below it, one Query. */
 export async function deleteCrmObject(store: Store, p: Principal, type: CrmType, id: string): Promise<void> {
-  const current = (await requireRight(store, p, type, id, 'delete')).object.item as CrmObject;
-  const world = await loadWorld(store, p.accountId);
-  const children = [...world.values()].filter((n) => n.parents.includes(id));
-  if (children.length) {
-    throw new InUse(`the ${type} still has ${children.length} child object(s); move or delete them first`, {
-      extensions: { children: children.slice(0, 20).map((c) => ({ type: c.type, id: c.id })) },
-    });
-  }
-  await transact(store, [crmDeleteStep(store, current)]);
-  const after = new Map(world);
-  after.delete(id);
-  await reindex(store, p.accountId, world, after, [id]);
+  await withAclLock(store, p.accountId, { roots: [{ id, type }] }, async (lock) => {
+    const current = (await requireRight(store, p, type, id, 'delete', lock)).object.item as CrmObject;
+    await refuseWithChildren(store, p.accountId, type, id);
+    await transact(store, [crmDeleteStep(store, current), ...edgeDeleteSteps(store, p.accountId, id, parentIds(current)), aclFenceStep(store, lock)]);
+    await reindexSubtree(store, lock, p.accountId, [{ id, type }]);
+  });
 }
 
 /** A type's special action (docs/authorization.md): complete a next step, run an automated action. */

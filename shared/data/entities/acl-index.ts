@@ -36,6 +36,12 @@ export const aclEntrySchema = z.object({
   objectId: z.string(),
   objectType: z.enum(OBJECT_TYPES),
   rights: z.array(z.enum(RIGHTS)),
+  /**
+   * The parents the entry was indexed under (where its parent-partition copies sit), so
+   * what the index holds for an object is known from its one type entry. Absent on
+   * entries written before it existed: read as the object's current parents.
+   */
+  parents: z.optional(z.array(z.string())),
 });
 export type AclEntry = z.infer<typeof aclEntrySchema>;
 
@@ -69,13 +75,17 @@ export const parseAclEntry = (raw: Stored): AclEntry => entryEntity.parse(raw);
 /** Every item the index holds for (subject, object): none when the rights are empty. */
 export function aclEntryItems(e: AclEntry, parents: readonly string[]): Array<Stored & Key> {
   if (e.rights.length === 0) return [];
-  const own = entryEntity.item(e);
+  const own = entryEntity.item({ ...e, parents: [...parents] });
   if (!e.rights.includes('read')) return [own];
   return [
     own,
     ...parents.map((p) => ({ ...own, pk: parentPartition(e.accountId, e.userId, p, e.objectType), sk: `R#${seg(e.objectId)}` })),
   ];
 }
+
+/** What the index holds for an object, from its type entry as read (its recorded parents). */
+export const storedEntryItems = (e: AclEntry, currentParents: readonly string[]): Array<Stored & Key> =>
+  aclEntryItems(e, e.parents ?? currentParents);
 
 // Pattern "subjects of an account": every member whose entries a change must rewrite.
 export const listAclSubjects = (store: Store, accountId: string): Promise<AclSubject[]> =>
@@ -104,26 +114,58 @@ export const putSubjectStep = (store: Store, s: AclSubject): TxStep => ({
   item: { Put: { TableName: store.table, Item: aclSubjectEntity.item(s) } },
 });
 
-/**
- * Applies a difference of index items: deletes what is no longer there, puts what is new
- * or changed. Index items carry no condition (the objects and their ACLs, written before,
- * are the truth); they go in transactions of at most 100, so a page of a list never shows
- * half of one object's entries.
- */
-export async function writeIndexDiff(store: Store, before: ReadonlyArray<Stored & Key>, after: ReadonlyArray<Stored & Key>): Promise<number> {
-  const id = (k: Key) => `${k.pk}\u0000${k.sk}`;
-  const next = new Map(after.map((i) => [id(i), i]));
-  const prev = new Map(before.map((i) => [id(i), i]));
-  const steps: TxStep[] = [];
-  for (const [k, item] of prev) {
-    if (!next.has(k)) steps.push({ item: { Delete: { TableName: store.table, Key: { pk: item.pk, sk: item.sk } } } });
-  }
-  for (const [k, item] of next) {
-    const old = prev.get(k);
-    if (!old || JSON.stringify(old) !== JSON.stringify(item)) steps.push({ item: { Put: { TableName: store.table, Item: item } } });
-  }
-  for (let i = 0; i < steps.length; i += 100) await transact(store, steps.slice(i, i + 100));
-  return steps.length;
+// Pattern "every entry of a member": the six type partitions, read and unread, strongly consistent.
+export async function listSubjectEntries(store: Store, accountId: string, userId: string): Promise<AclEntry[]> {
+  const all = await Promise.all(
+    OBJECT_TYPES.map((t) => queryAll(store, { partition: typePartition(accountId, userId, t), consistent: true }, entryEntity.parse, { max: Infinity })),
+  );
+  return all.flat();
 }
+
+/** One (subject, object) pair of the index: the items it holds and the items it must hold. */
+export interface IndexChange {
+  before: ReadonlyArray<Stored & Key>;
+  after: ReadonlyArray<Stored & Key>;
+}
+
+/**
+ * Applies differences of index items: deletes what is no longer there, puts what is new or
+ * changed. A pair's items never straddle two transactions (so the type entry and its
+ * parent copies agree, and a page of a list never shows half of one object's entries);
+ * each transaction carries `fence`, the lock holder's condition, so a holder that lost
+ * its lease writes nothing. Returns the items written.
+ */
+export async function writeIndexDiff(store: Store, changes: readonly IndexChange[], fence: TxStep): Promise<number> {
+  const id = (k: Key) => `${k.pk}\u0000${k.sk}`;
+  let batch: TxStep[] = [];
+  let written = 0;
+  const flush = async () => {
+    if (batch.length) await transact(store, [...batch, fence]);
+    written += batch.length;
+    batch = [];
+  };
+  for (const change of changes) {
+    const next = new Map(change.after.map((i) => [id(i), i]));
+    const prev = new Map(change.before.map((i) => [id(i), i]));
+    const steps: TxStep[] = [];
+    for (const [k, item] of prev) {
+      if (!next.has(k)) steps.push({ item: { Delete: { TableName: store.table, Key: { pk: item.pk, sk: item.sk } } } });
+    }
+    for (const [k, item] of next) {
+      const old = prev.get(k);
+      if (!old || !sameItem(old, item)) steps.push({ item: { Put: { TableName: store.table, Item: item } } });
+    }
+    if (batch.length + steps.length > 99) await flush();
+    batch.push(...steps);
+  }
+  await flush();
+  return written;
+}
+
+// Items read back from DynamoDB may order their attributes differently: compare by attribute.
+const sameItem = (a: Stored, b: Stored): boolean => {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => JSON.stringify(a[k]) === JSON.stringify(b[k]));
+};
 
 export const rightsList = (rights: ReadonlySet<Right>): Right[] => RIGHTS.filter((r) => rights.has(r));

@@ -9,7 +9,9 @@ import { organizationEntity } from '#shared/data/entities/organization.js';
 import { permissionModeEntity } from '#shared/data/entities/permission-mode.js';
 import { EMPTY } from '#shared/authz/permission-set.js';
 import { principalRef, type Acl, type CrmType, type PermissionMode, type Right } from '#shared/domain/acl.js';
-import { buildSubject, listReadable, loadChecked } from '#shared/usecases/acl.js';
+import { buildSubject, listReadable, loadChecked, withAclLock } from '#shared/usecases/acl.js';
+import { crmEdgeEntity } from '#shared/data/entities/crm-edge.js';
+import type { Actor } from '#shared/data/entities/membership.js';
 import type { AclWorld, ObjType, Principal } from './model.js';
 
 /*
@@ -72,14 +74,20 @@ export async function loadWorld(store: Store, world: AclWorld, mode: PermissionM
     } else {
       const parents = Object.fromEntries(o.parents.map((p) => [parentField[typeOf.get(p)!], p]));
       items.push(crmObjectEntity.item({ ...base, objectId: o.id, objectType: o.type as CrmType, ...parents } as CrmObject));
+      for (const parentId of o.parents) items.push(crmEdgeEntity.item({ accountId: world.accountId, parentId, childId: o.id, childType: o.type }));
     }
   }
   await putAll(store, items);
-  for (const m of world.members) await buildSubject(store, world.accountId, { userId: m.userId, role: m.role }, undefined);
+  for (const m of world.members) {
+    await withAclLock(store, world.accountId, { roots: [], builds: [m.userId] }, (lock) => buildSubject(store, lock, world.accountId, { userId: m.userId, role: m.role }));
+  }
 }
 
-/** The principal a member of the world acts as (a built-in role's permissions; custom roles hold none). */
-export function principalOf(world: AclWorld, userId: string): AuthzPrincipal {
+/**
+ * The principal a member of the world acts as (a built-in role's permissions; custom roles
+ * hold none), with the membership it rests on as the wrapper reads it for a change.
+ */
+export function principalOf(world: AclWorld, userId: string): Actor {
   const role = world.members.find((m) => m.userId === userId)?.role ?? '';
   const perms = permissionsOfRole(role, { organizationId: ORG_OF(world.accountId), plan: 'small', features: ['self-bookkeeping'], customRoles: { crm: '' } });
   return {
@@ -89,6 +97,7 @@ export function principalOf(world: AclWorld, userId: string): AuthzPrincipal {
     role: role as AuthzPrincipal['role'],
     via: 'member',
     permissions: perms ?? EMPTY,
+    basis: { membership: { accountId: world.accountId, userId, role, version: 1 } },
   };
 }
 

@@ -25,6 +25,11 @@ export const handler = createApiHandler('members', {
     const m = await members.changeRole(defaultStore(), requireActor(req), userId, parseJsonBody(req, c.updateMember.body));
     return jsonResponse(200, memberView(m));
   },
+  updateMemberByEmail: async (req) => {
+    parse('path', c.updateMemberByEmail.path, req.pathParameters);
+    const m = await members.changeRoleByEmail(defaultStore(), requireActor(req), parseJsonBody(req, c.updateMemberByEmail.body));
+    return jsonResponse(200, memberView(m));
+  },
   removeMember: async (req) => {
     const { userId } = parse('path', c.removeMember.path, req.pathParameters);
     const { version } = parse('query', c.removeMember.query, req.query);
@@ -40,6 +45,11 @@ export const handler = createApiHandler('members', {
     const { userId, subAccountId } = parse('path', c.revokeSubAccount.path, req.pathParameters);
     await members.revokeSubAccount(defaultStore(), requireActor(req), userId, subAccountId);
     return noContent();
+  },
+  replaceGrants: async (req) => {
+    const { userId } = parse('path', c.replaceGrants.path, req.pathParameters);
+    const m = await members.replaceGrants(defaultStore(), requireActor(req), userId, parseJsonBody(req, c.replaceGrants.body));
+    return jsonResponse(200, memberView(m));
   },
   listInvitations: async (req) => {
     parse('path', c.listInvitations.path, req.pathParameters);

@@ -73,6 +73,16 @@ const description = safeText(z.string().trim().max(500), 'multi');
 const permissionNames = z.array(safeText(z.string().min(1).max(100), 'single')).min(1).max(200);
 
 export const updateMemberBody = z.object({ role: roleRef, version }).strict().meta({ id: 'UpdateMember' });
+/** SPEC 2.4: a member's role changed by their e-mail address, as by their id. */
+export const updateMemberByEmailBody = z
+  .object({ email: z.email().max(320), role: roleRef, version })
+  .strict()
+  .meta({ id: 'UpdateMemberByEmail' });
+/** The whole set of sub-accounts a main-account member is to reach (SPEC 3.3), on the member's version. */
+export const replaceGrantsBody = z
+  .object({ subAccountIds: z.array(subAccountId).max(100), version })
+  .strict()
+  .meta({ id: 'ReplaceGrants' });
 export const createInvitationBody = z
   .object({ email: z.email().max(320), role: roleRef, subAccountId: subAccountId.optional() })
   .strict()
@@ -94,9 +104,11 @@ export const membersContracts = {
   listMembers: { path: accountPath, query: pageQuery, response: pageOf(memberResponse) },
   getMember: { path: memberPath, response: memberResponse },
   updateMember: { path: memberPath, body: updateMemberBody, response: memberResponse },
+  updateMemberByEmail: { path: accountPath, body: updateMemberByEmailBody, response: memberResponse },
   removeMember: { path: memberPath, query: versionQuery, status: 204 },
   grantSubAccount: { path: grantPath, response: grantResponse },
   revokeSubAccount: { path: grantPath, status: 204 },
+  replaceGrants: { path: memberPath, body: replaceGrantsBody, response: memberResponse },
   listInvitations: { path: accountPath, query: pageQuery, response: pageOf(invitationResponse) },
   createInvitation: { path: accountPath, body: createInvitationBody, response: invitationResponse, status: 201 },
   revokeInvitation: { path: z.object({ accountId, invitationId }), status: 204 },

@@ -12,6 +12,7 @@ export const AUDIT_ACTIONS = [
   'member.removed',
   'grant.created',
   'grant.revoked',
+  'grants.replaced',
   'invitation.created',
   'invitation.accepted',
   'invitation.revoked',

@@ -135,8 +135,11 @@ export const ROUTES = [
   // No route enrols a person directly (SPEC 2.4): an invitation, accepted with their verified e-mail, is the only way in.
   { id: 'getMember', method: 'GET', path: `${A}/members/{userId}`, fn: 'members', auth: act('users.view'), summary: 'A member with their role and grants' },
   { id: 'updateMember', method: 'PATCH', path: `${A}/members/{userId}`, fn: 'members', auth: act('users.change-roles'), summary: "Change a member's role", versioned: 'body' },
+  // SPEC 2.4: by e-mail as well as by id. A literal segment, so it wins over {userId} (user ids never read `by-email`).
+  { id: 'updateMemberByEmail', method: 'PATCH', path: `${A}/members/by-email`, fn: 'members', auth: act('users.change-roles'), summary: "Change the role of the member with this e-mail", versioned: 'body' },
   { id: 'removeMember', method: 'DELETE', path: `${A}/members/{userId}`, fn: 'members', auth: act('users.remove'), summary: 'Remove a member', versioned: 'query' },
   { id: 'grantSubAccount', method: 'PUT', path: `${A}/members/{userId}/grants/{subAccountId}`, fn: 'members', auth: act('sub-accounts.manage-access'), summary: 'Give a main-account member access to a sub-account' },
+  { id: 'replaceGrants', method: 'PUT', path: `${A}/members/{userId}/grants`, fn: 'members', auth: act('sub-accounts.manage-access'), summary: "Replace the set of sub-accounts a main-account member reaches, in one change", versioned: 'body' },
   { id: 'revokeSubAccount', method: 'DELETE', path: `${A}/members/{userId}/grants/{subAccountId}`, fn: 'members', auth: act('sub-accounts.manage-access'), summary: 'Revoke access to a sub-account' },
   { id: 'listInvitations', method: 'GET', path: `${A}/invitations`, fn: 'members', auth: act('users.view'), summary: 'Pending invitations' },
   { id: 'createInvitation', method: 'POST', path: `${A}/invitations`, fn: 'members', auth: act('users.invite'), summary: 'Invite by e-mail with a role', idempotent: true },

@@ -13,8 +13,9 @@ import * as memberships from '../data/entities/membership.js';
 import { organizationGuardStep, type Organization } from '../data/entities/organization.js';
 import type { Page, PageRequest } from '../data/paginator.js';
 import { auditEntry, type AuditEntry } from '../domain/audit.js';
-import { Conflict, Forbidden, NotFound, StaleVersion } from '../domain/errors.js';
+import { Conflict, Forbidden, NotFound, StaleVersion, ValidationError } from '../domain/errors.js';
 import { parseAccountId } from '../domain/ids.js';
+import { normalizeEmail } from '../domain/invitations.js';
 import { throwUnlessOk } from '../domain/refusals.js';
 import { loadOrganization, orgState, requireMainAccount, roleToAssign } from './organization.js';
 
@@ -123,6 +124,19 @@ export async function changeRole(store: Store, p: Actor, userId: string, body: C
   return { membership: { ...m, role: body.role, version: m.version + 1 }, grants: current.grants };
 }
 
+export type ChangeRoleByEmailInput = ChangeRoleInput & { email: string };
+
+/**
+ * PATCH /members/by-email (SPEC 2.4): the same change as by id, for the member of this
+ * account with that e-mail; nobody with it is a 404, as an unknown id is.
+ */
+export async function changeRoleByEmail(store: Store, p: Actor, body: ChangeRoleByEmailInput): Promise<MemberWithGrants> {
+  const { email, ...change } = body;
+  const m = await memberships.findMembershipByEmail(store, p.accountId, normalizeEmail(email));
+  if (!m) throw new NotFound('no member of this account has that e-mail');
+  return changeRole(store, p, m.userId, change);
+}
+
 /** DELETE /members/{userId}: the membership and every grant it had, in one transaction. */
 export async function removeMember(store: Store, p: Actor, userId: string, version: number | undefined): Promise<void> {
   const current = await memberOrNotFound(store, p.accountId, userId);
@@ -201,7 +215,9 @@ export async function grantSubAccount(
   try {
     await transact(store, memberships.withActor(store, p, [
       grants.grantPutStep(store, grant),
-      memberships.membershipUnchangedStep(store, member),
+      // The member's version moves with their grants, so a replace of the whole set read
+      // before this grant cannot commit over it (and this grant fails if one committed first).
+      memberships.membershipBumpStep(store, member),
       accountInOrganizationStep(store, p.organizationId, subAccountId),
       auditStep(
         store,
@@ -236,6 +252,8 @@ export async function revokeSubAccount(store: Store, p: Actor, userId: string, s
   }
   await transact(store, memberships.withActor(store, p, [
     grants.grantDeleteStep(store, grant),
+    // As with a grant: the version moves, so a replace read before this revocation cannot restore it unseen.
+    ...(member ? [memberships.membershipBumpStep(store, member)] : []),
     auditStep(
       store,
       auditEntry(p, {
@@ -248,4 +266,92 @@ export async function revokeSubAccount(store: Store, p: Actor, userId: string, s
       store.now().toISOString(),
     ),
   ]));
+}
+
+/** At most this many sub-accounts in one replace: with its checks, the change fits one transaction (100 items). */
+export const MAX_GRANTS_REPLACED = 40;
+
+export interface ReplaceGrantsInput {
+  subAccountIds: readonly string[];
+  version: number;
+}
+
+/**
+ * PUT /members/{userId}/grants: the member's sub-account grants become exactly the set
+ * given, in one transaction on the member's version (which moves on), audited with the set
+ * before and after. Each grant added is checked as one grant is (an existing sub-account of
+ * this organization, within the actor's own reach); grants left as they were are not
+ * rewritten. The set unchanged writes nothing and answers the member as it is.
+ */
+export async function replaceGrants(store: Store, p: Actor, userId: string, body: ReplaceGrantsInput): Promise<MemberWithGrants> {
+  const main = requireMainAccount(p, 'sub-account grants');
+  const wanted = [...new Set(body.subAccountIds)];
+  const foreign = wanted.filter((id) => {
+    const ref = parseAccountId(id);
+    return !ref || !ref.isSubAccount || ref.mainAccountId !== main;
+  });
+  if (foreign.length) {
+    throw new ValidationError(`not sub-accounts of this account: ${foreign.join(', ')}`, {
+      extensions: { reason: 'unknown-sub-accounts', subAccountIds: foreign },
+      errors: foreign.map((id) => ({ field: 'body.subAccountIds', message: `${id} is not a sub-account of ${main}` })),
+    });
+  }
+  const current = await memberships.getMemberWithGrants(store, main, userId);
+  if (!current) throw new NotFound('no such member of the main account (only main-account members receive sub-account access)');
+  const member = current.membership;
+  if (member.version !== body.version) {
+    throw new StaleVersion('the member changed since it was read', { extensions: { currentVersion: member.version } });
+  }
+  if (member.role === 'owner' || member.role === 'backoffice') {
+    throw new Conflict(`a ${member.role} already reaches every sub-account (SPEC 3.5, 4.2)`, { extensions: { reason: 'reaches-all' } });
+  }
+  const held = new Set(current.grants.map((g) => g.subAccountId));
+  const added = wanted.filter((id) => !held.has(id));
+  const removed = current.grants.filter((g) => !wanted.includes(g.subAccountId));
+  if (!added.length && !removed.length) return current;
+  if (added.length + removed.length > MAX_GRANTS_REPLACED) {
+    throw new ValidationError(`at most ${MAX_GRANTS_REPLACED} grants can change in one call`, {
+      errors: [{ field: 'body.subAccountIds', message: `${added.length + removed.length} changes; at most ${MAX_GRANTS_REPLACED}` }],
+    });
+  }
+  const accounts = await Promise.all(added.map((id) => getAccount(store, id)));
+  const missing = added.filter((_, n) => accounts[n]?.organizationId !== p.organizationId);
+  if (missing.length) {
+    throw new ValidationError(`no such sub-accounts in this organization: ${missing.join(', ')}`, {
+      extensions: { reason: 'unknown-sub-accounts', subAccountIds: missing },
+      errors: missing.map((id) => ({ field: 'body.subAccountIds', message: `no such sub-account: ${id}` })),
+    });
+  }
+  const org = await loadOrganization(store, p.organizationId);
+  throwUnlessOk(checkMemberChange(p, roleToAssign(member.role, org)));
+  for (const id of added) await requireOwnReach(store, p, main, id);
+  const now = store.now().toISOString();
+  const steps: TxStep[] = [memberships.membershipBumpStep(store, member)];
+  const newGrants: Grant[] = added.map((subAccountId) => ({
+    organizationId: p.organizationId,
+    mainAccountId: main,
+    subAccountId,
+    userId,
+    grantedBy: p.userId,
+    grantedAt: now,
+  }));
+  for (const g of newGrants) steps.push(grants.grantPutStep(store, g), accountInOrganizationStep(store, p.organizationId, g.subAccountId));
+  for (const g of removed) steps.push(grants.grantDeleteStep(store, g));
+  const before = [...held].sort();
+  const after = [...current.grants.filter((g) => wanted.includes(g.subAccountId)), ...newGrants];
+  steps.push(
+    auditStep(
+      store,
+      auditEntry(p, {
+        action: 'grants.replaced',
+        targetType: 'member',
+        targetId: userId,
+        before: { subAccountIds: before, version: member.version },
+        after: { subAccountIds: after.map((g) => g.subAccountId).sort(), version: member.version + 1 },
+      }),
+      now,
+    ),
+  );
+  await transact(store, memberships.withActor(store, p, steps));
+  return { membership: { ...member, version: member.version + 1 }, grants: after.sort((a, b) => a.subAccountId.localeCompare(b.subAccountId)) };
 }

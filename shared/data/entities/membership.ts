@@ -89,6 +89,29 @@ export async function getMemberWithGrants(store: Store, accountId: string, userI
 }
 
 /*
+ * Pattern "the member of an account with this e-mail" (SPEC 2.4: a role changed by e-mail):
+ * the account's member items filtered on the normalized address. An account holds its
+ * members (bounded by the plan's seats) and their grants, so the read is that partition
+ * slice, never a scan; every membership's address is stored normalized (invitations,
+ * sign-up), so an exact match is the match.
+ */
+export async function findMembershipByEmail(store: Store, accountId: string, email: string): Promise<Membership | undefined> {
+  const found = await queryAll(
+    store,
+    {
+      partition: accountPartition(accountId),
+      sort: { prefix: 'MEMBER#' },
+      consistent: true,
+      filter: { expression: '#type = :type AND #email = :email', names: { '#type': 'type', '#email': 'email' }, values: { ':type': membershipEntity.type, ':email': email } },
+    },
+    membershipEntity.parse,
+    // No Limit: DynamoDB applies one before the filter, so a limit of 1 would page item by item.
+    { max: Number.POSITIVE_INFINITY },
+  );
+  return found[0];
+}
+
+/*
  * Pattern "members of an account with their grants", one page. A member's grants follow
  * their membership in the partition; when a page ends inside a member's grants, the rest of
  * that member's grants are read too, so a page never splits a member and the cursor always
@@ -155,6 +178,27 @@ export const membershipDeleteStep = (store: Store, m: Membership): TxStep => ({
   item: { Delete: { TableName: store.table, Key: membershipKey(m.accountId, m.userId), ...onVersion(m.version) } },
   onConditionFailed: staleOr('the member', memberGone),
 });
+
+/**
+ * A change to what the member reaches that is not their role (their set of sub-account
+ * grants): the version moves on, so every such change names the version it was based on
+ * and two of them never interleave on one member.
+ */
+export const membershipBumpStep = (store: Store, m: Membership): TxStep => {
+  const guard = onVersion(m.version);
+  return {
+    item: {
+      Update: {
+        TableName: store.table,
+        Key: membershipKey(m.accountId, m.userId),
+        UpdateExpression: 'SET #version = #version + :one',
+        ...guard,
+        ExpressionAttributeValues: { ':one': 1, ...guard.ExpressionAttributeValues },
+      },
+    },
+    onConditionFailed: staleOr('the member', memberGone),
+  };
+};
 
 /** The member a change relies on is still at the version read. */
 export const membershipUnchangedStep = (store: Store, m: Membership): TxStep => ({

@@ -1,12 +1,24 @@
 import { accountingContracts } from '#shared/contracts/accounting.js';
 import { createApiHandler, jsonResponse, parse, parseJsonBody, requirePrincipal } from '#shared/http/api.js';
 import { accountPath, pageQuery } from '#shared/contracts/admin-common.js';
-import { attachReceiptBody, booksQuery, filingPath, periodPath, recordFilingBody } from '#shared/contracts/accounting.js';
+import { accountingExportPath, attachReceiptBody, booksQuery, filingPath, periodPath, recordFilingBody } from '#shared/contracts/accounting.js';
 import { defaultStore } from '#shared/data/context.js';
 import * as accounting from '#shared/usecases/accounting.js';
+import * as accountingExports from '#shared/usecases/accounting-exports.js';
 import * as filings from '#shared/usecases/filings.js';
 import { pageView } from '#shared/views/page.js';
-import { filingView, ledgerCsv, ledgerView, periodLockView, periodView, receiptDownload, vatRegisterCsv, vatRegisterView } from '#shared/views/accounting.js';
+import {
+  filingView,
+  jpkFaDownload,
+  ledgerCsv,
+  ledgerView,
+  paymentsCsv,
+  periodLockView,
+  periodView,
+  receiptDownload,
+  vatRegisterCsv,
+  vatRegisterView,
+} from '#shared/views/accounting.js';
 
 /* Accounting periods, their books, filings and receipts: parse, one use case, the view. */
 export const handler = createApiHandler('accounting', {
@@ -38,6 +50,11 @@ export const handler = createApiHandler('accounting', {
     const { format } = parse('query', booksQuery, req.query);
     const books = await accounting.books(defaultStore(), requirePrincipal(req), period);
     return format === 'csv' ? vatRegisterCsv(books) : jsonResponse(200, vatRegisterView(books));
+  },
+  getAccountingExport: async (req) => {
+    const { period, format } = parse('path', accountingExportPath, req.pathParameters);
+    const p = requirePrincipal(req);
+    return format === 'jpk-fa' ? jpkFaDownload(await accountingExports.jpkFa(defaultStore(), p, period)) : paymentsCsv(await accountingExports.payments(defaultStore(), p, period));
   },
   listFilings: async (req) => {
     parse('path', accountPath, req.pathParameters);

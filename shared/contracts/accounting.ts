@@ -10,6 +10,14 @@ import { FILING_SUBJECTS } from '../domain/accounting/upo.js';
 
 export const period = z.string().regex(PERIOD_RE, 'must be a month YYYY-MM').meta({ id: 'Period', description: 'An accounting period: a calendar month, YYYY-MM' });
 export const periodPath = z.object({ accountId, period });
+export const ACCOUNTING_EXPORT_FORMATS = ['jpk-fa', 'payments-csv'] as const;
+export const accountingExportPath = z.object({
+  accountId,
+  period,
+  format: z
+    .enum(ACCOUNTING_EXPORT_FORMATS)
+    .describe('jpk-fa: the sales invoices as JPK_FA(4) XML (application/xml); payments-csv: the payments as CSV (text/csv). docs/integrations.md describes both'),
+});
 export const booksQuery = z.object({ format: z.enum(['json', 'csv']).default('json') });
 
 export const periodResponse = z
@@ -127,6 +135,7 @@ export const accountingContracts: Record<string, RouteContract> = {
   reopenAccountingPeriod: { path: periodPath, response: periodResponse },
   getLedger: { path: periodPath, query: booksQuery, response: ledgerResponse },
   getVatRegister: { path: periodPath, query: booksQuery, response: vatRegisterResponse },
+  getAccountingExport: { path: accountingExportPath },
   listFilings: { path: accountPath, query: pageQuery, response: pageOf(filingResponse) },
   recordFiling: { path: accountPath, body: recordFilingBody, response: filingResponse, status: 201 },
   getFiling: { path: filingPath, response: filingResponse },

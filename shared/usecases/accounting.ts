@@ -1,8 +1,8 @@
 import type { Principal } from '../authz/engine.js';
 import type { Store } from '../data/context.js';
 import { auditStep } from '../data/entities/audit.js';
-import { forEachDocumentInPeriod } from '../data/entities/document.js';
-import { forEachPaymentInPeriod } from '../data/entities/payment.js';
+import { forEachDocumentInPeriod, type Document } from '../data/entities/document.js';
+import { forEachPaymentInPeriod, type Payment } from '../data/entities/payment.js';
 import * as locks from '../data/entities/period-lock.js';
 import type { Page, PageRequest } from '../data/paginator.js';
 import { PeriodBooks } from '../domain/accounting/ledger.js';
@@ -89,19 +89,35 @@ export async function reopenPeriod(store: Store, p: Principal, period: string): 
   return stateOf(period, next);
 }
 
+/** What a reader of a period is handed: each item once, in no particular order. */
+export interface PeriodVisitor {
+  invoice?: (d: Document) => void;
+  expense?: (d: Document) => void;
+  payment?: (x: Payment) => void;
+}
+
 /**
- * The books of a period: its invoices and expenses (key range on the issue date) and its
- * payments (key range on the payment date), each item read once.
+ * The one way a period is read: its lock, and the documents of the kinds asked for (key
+ * range on the issue date) and its payments (key range on the payment date), every item
+ * read once and handed to the visitor, none kept here. The books and the exports build on it.
  */
-export async function books(store: Store, p: Principal, period: string): Promise<{ state: PeriodState; books: PeriodBooks; itemsRead: number }> {
+export async function readPeriod(store: Store, p: Principal, period: string, visit: PeriodVisitor): Promise<{ state: PeriodState; itemsRead: number }> {
   const { from, to } = periodBounds(period);
-  const out = new PeriodBooks(period);
   const q = { accountId: p.accountId, scope: 'all' as const, userId: p.userId, from, to };
+  const none = Promise.resolve({ itemsRead: 0 });
   const [lock, invoices, expenses, payments] = await Promise.all([
     locks.getPeriodLock(store, p.accountId, period),
-    forEachDocumentInPeriod(store, { ...q, kind: 'invoice' }, (d) => out.addDocument(d)),
-    forEachDocumentInPeriod(store, { ...q, kind: 'expense' }, (d) => out.addDocument(d)),
-    forEachPaymentInPeriod(store, { accountId: p.accountId, from, to }, (x) => out.addPayment(x)),
+    visit.invoice ? forEachDocumentInPeriod(store, { ...q, kind: 'invoice' }, visit.invoice) : none,
+    visit.expense ? forEachDocumentInPeriod(store, { ...q, kind: 'expense' }, visit.expense) : none,
+    visit.payment ? forEachPaymentInPeriod(store, { accountId: p.accountId, from, to }, visit.payment) : none,
   ]);
-  return { state: stateOf(period, lock), books: out, itemsRead: invoices.itemsRead + expenses.itemsRead + payments.itemsRead };
+  return { state: stateOf(period, lock), itemsRead: invoices.itemsRead + expenses.itemsRead + payments.itemsRead };
+}
+
+/** The books of a period: its invoices, expenses and payments (readPeriod), each read once. */
+export async function books(store: Store, p: Principal, period: string): Promise<{ state: PeriodState; books: PeriodBooks; itemsRead: number }> {
+  const out = new PeriodBooks(period);
+  const add = (d: Document) => out.addDocument(d);
+  const read = await readPeriod(store, p, period, { invoice: add, expense: add, payment: (x) => out.addPayment(x) });
+  return { ...read, books: out };
 }

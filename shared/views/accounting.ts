@@ -7,6 +7,7 @@ import { toCsv } from '../domain/invoicing/csv.js';
 import { formatMinor } from '../domain/invoicing/documents.js';
 import type { HttpResponse } from '../http/problem.js';
 import type { books, PeriodState } from '../usecases/accounting.js';
+import type { jpkFa, payments } from '../usecases/accounting-exports.js';
 
 /* Accounting as the API shows it: typed by the contracts, so the views cannot drift from them. */
 export const periodView = (s: Pick<PeriodState, 'period' | 'lock'>): z.output<typeof periodResponse> => ({
@@ -61,6 +62,31 @@ export const vatRegisterCsv = (b: Books): HttpResponse => {
     };
   });
   return download(`vat-register-${b.state.period}.csv`, 'text/csv; charset=utf-8', toCsv(VAT_COLUMNS, rows, true));
+};
+
+/** The JPK_FA(4) file of a period, as built (shared/domain/accounting/jpk-fa.ts). */
+export const jpkFaDownload = (x: Awaited<ReturnType<typeof jpkFa>>): HttpResponse =>
+  download(`JPK_FA-${x.state.period}.xml`, 'application/xml; charset=utf-8', x.xml);
+
+/*
+ * The payments of a period for an accountant's import (docs/integrations.md): one row per
+ * payment dated in the month, oldest first, the amount a decimal of its currency.
+ */
+const PAYMENT_COLUMNS = ['paidAt', 'paymentId', 'invoiceId', 'invoiceNumber', 'currency', 'amount', 'method', 'reference', 'recordedBy', 'recordedAt'] as const;
+export const paymentsCsv = (x: Awaited<ReturnType<typeof payments>>): HttpResponse => {
+  const rows = x.payments.map((p) => ({
+    paidAt: p.paidAt,
+    paymentId: p.paymentId,
+    invoiceId: p.invoiceId,
+    invoiceNumber: p.invoiceNumber,
+    currency: p.currency,
+    amount: formatMinor(p.amount, p.currency),
+    method: p.method,
+    reference: p.reference,
+    recordedBy: p.createdBy,
+    recordedAt: p.createdAt,
+  }));
+  return download(`payments-${x.state.period}.csv`, 'text/csv; charset=utf-8', toCsv(PAYMENT_COLUMNS, rows, true));
 };
 
 export const filingView = (f: Filing): z.output<typeof filingResponse> => ({

@@ -22,12 +22,23 @@ const config = z
   .describe('Kind-specific settings (e.g. `shopUrl`); never secrets');
 const secret = z.string().min(16).max(200).describe("The provider's own signing secret, when it chose one (Shopify shows it in its admin)");
 
+const allegroCredentials = z
+  .object({
+    clientId: z.string().min(1).max(200),
+    clientSecret: z.string().min(1).max(500),
+    refreshToken: z.string().min(1).max(4000),
+  })
+  .strict()
+  .describe("Allegro only: the app's client id and secret and the seller's refresh token (authorization code flow). Stored sealed; never answered (the client id is also shown in `config`)")
+  .meta({ id: 'AllegroCredentials' });
+
 export const activateIntegrationBody = z
   .object({
     kind: z.enum(INTEGRATION_KINDS),
     name: singleLine(100).optional(),
     config: config.optional(),
     secret: secret.optional(),
+    allegro: allegroCredentials.optional(),
   })
   .strict()
   .describe('Send an Idempotency-Key header: a retry then answers the first activation (with its secret) instead of activating a second integration.')
@@ -35,7 +46,7 @@ export const activateIntegrationBody = z
 
 const version = z.number().int().min(1).describe('the version the change is based on (optimistic locking)');
 export const configureIntegrationBody = z
-  .object({ version, name: singleLine(100).optional(), config: config.optional(), rotateSecret: z.boolean().optional(), secret: secret.optional() })
+  .object({ version, name: singleLine(100).optional(), config: config.optional(), rotateSecret: z.boolean().optional(), secret: secret.optional(), allegro: allegroCredentials.optional() })
   .strict()
   .refine((b) => !(b.rotateSecret && b.secret), { path: ['secret'], message: 'either rotateSecret or secret' })
   .meta({ id: 'ConfigureIntegration' });

@@ -365,3 +365,132 @@ export function parseShopifyRefund(payload: unknown): ShopRefund {
     currency,
   };
 }
+
+// --- Allegro ----------------------------------------------------------------------------
+const allegroPrice = z.looseObject({ amount: money, currency: z.string() });
+const allegroForm = z.looseObject({
+  id: z.string().min(1),
+  status: z.string(),
+  messageToSeller: z.string().nullish(),
+  buyer: z.looseObject({
+    id: z.string().nullish(),
+    email: z.string().nullish(),
+    login: z.string().nullish(),
+    firstName: z.string().nullish(),
+    lastName: z.string().nullish(),
+    companyName: z.string().nullish(),
+    phoneNumber: z.string().nullish(),
+    address: z.looseObject({ street: z.string().nullish(), city: z.string().nullish(), postCode: z.string().nullish(), countryCode: z.string().nullish() }).nullish(),
+  }),
+  delivery: z.looseObject({ method: z.looseObject({ name: z.string().nullish() }).nullish(), cost: allegroPrice.nullish() }).nullish(),
+  invoice: z
+    .looseObject({
+      required: z.boolean().nullish(),
+      address: z
+        .looseObject({
+          street: z.string().nullish(),
+          city: z.string().nullish(),
+          zipCode: z.string().nullish(),
+          countryCode: z.string().nullish(),
+          company: z.looseObject({ name: z.string().nullish(), taxId: z.string().nullish() }).nullish(),
+          naturalPerson: z.looseObject({ firstName: z.string().nullish(), lastName: z.string().nullish() }).nullish(),
+        })
+        .nullish(),
+    })
+    .nullish(),
+  lineItems: z.array(
+    z.looseObject({
+      offer: z.looseObject({ id: z.string().nullish(), name: z.string(), external: z.looseObject({ id: z.string().nullish() }).nullish() }),
+      quantity: z.number().positive(),
+      price: allegroPrice,
+      selectedAdditionalServices: z.array(z.looseObject({ name: z.string().nullish(), price: allegroPrice, quantity: z.number().positive().nullish() })).nullish(),
+      boughtAt: z.string().nullish(),
+    }),
+  ),
+  discounts: z.array(z.looseObject({ type: z.string() })).nullish(),
+  summary: z.looseObject({ totalToPay: allegroPrice }),
+  updatedAt: z.string().nullish(),
+});
+
+/** Allegro's default VAT rate assumption: the Polish standard rate. */
+export const ALLEGRO_DEFAULT_VAT_RATE = 23;
+
+/**
+ * An Allegro checkout form (`GET /order/checkout-forms/{id}`) as a shop order. Allegro prices
+ * are GROSS (what the buyer pays) and the form carries no VAT rate, so each line's gross is
+ * netted at `vatRate` (the integration's setting, the Polish standard 23 % by default) and
+ * the invoice's notes say so. The delivery cost and paid additional services are lines of
+ * their own; the buyer is the invoice address's company (with its tax id, a validated NIP
+ * for PL) or natural person, else the buyer's own name. A CANCELLED form is a cancellation.
+ */
+export function parseAllegroCheckoutForm(payload: unknown, today: string, vatRate: number = ALLEGRO_DEFAULT_VAT_RATE): ShopOrder {
+  const parsed = allegroForm.safeParse(payload);
+  if (!parsed.success) throw issuesOf(parsed.error);
+  const f = parsed.data;
+  const { currency, digits } = currencyOf(f.summary.totalToPay.currency);
+  const m = (v: unknown, field: string) => toMinor(v, digits, field);
+  const sameCurrency = (p: { currency: string }, field: string) => {
+    if (p.currency.toUpperCase() !== currency) throw notAnOrder(field, `must be in the order's currency ${currency}`);
+  };
+  // Net of a gross amount at the rate, half-up in minor units (integer arithmetic).
+  const netOf = (gross: number) => Math.round((gross * 10_000) / (10_000 + Math.round(vatRate * 100)));
+  const lines: LineRequest[] = [];
+  let tax = 0;
+  const add = (description: string, quantity: number, gross: number, field: string) => {
+    const net = netOf(gross);
+    tax += gross - net;
+    lines.push(lineOf(description, quantity, net, vatRate, field));
+  };
+  f.lineItems.forEach((l, i) => {
+    sameCurrency(l.price, `lineItems.${i}.price.currency`);
+    const name = l.offer.name + (text(l.offer.external?.id) ? ` (${l.offer.external!.id!.trim()})` : '');
+    add(name, l.quantity, m(l.price.amount, `lineItems.${i}.price.amount`) * l.quantity, `lineItems.${i}`);
+    (l.selectedAdditionalServices ?? []).forEach((s, j) => {
+      sameCurrency(s.price, `lineItems.${i}.selectedAdditionalServices.${j}.price.currency`);
+      const q = s.quantity ?? 1;
+      add(`${s.name ?? 'Additional service'} (${l.offer.name})`, q, m(s.price.amount, `lineItems.${i}.selectedAdditionalServices.${j}.price.amount`) * q, `lineItems.${i}.selectedAdditionalServices.${j}`);
+    });
+  });
+  if (lines.length === 0) throw notAnOrder('lineItems', 'an order needs at least one line');
+  const cost = f.delivery?.cost;
+  let shipping = 0;
+  if (cost) {
+    sameCurrency(cost, 'delivery.cost.currency');
+    shipping = m(cost.amount, 'delivery.cost.amount');
+    if (shipping > 0) add(`Shipping: ${text(f.delivery?.method?.name) ?? 'delivery'}`, 1, shipping, 'delivery.cost');
+  }
+  const notes = [`Allegro prices are gross; VAT at ${vatRate}% assumed (Allegro does not send the rate).`];
+  const discounts = (f.discounts ?? []).map((d) => d.type);
+  if (discounts.length) notes.push(`Allegro discounts: ${discounts.join(', ')} (already in the line prices).`);
+  if (text(f.messageToSeller)) notes.push(`Buyer's message: ${clip(f.messageToSeller!.trim(), 300)}`);
+  const b = f.buyer;
+  const inv = f.invoice?.address ?? undefined;
+  const person = [b.firstName, b.lastName].map(text).filter(Boolean).join(' ');
+  const invoicePerson = [inv?.naturalPerson?.firstName, inv?.naturalPerson?.lastName].map(text).filter(Boolean).join(' ');
+  const address = text(inv?.street)
+    ? { line1: inv!.street!.trim(), postalCode: text(inv?.zipCode), city: text(inv?.city), country: text(inv?.countryCode) }
+    : text(b.address?.street)
+      ? { line1: b.address!.street!.trim(), postalCode: text(b.address?.postCode), city: text(b.address?.city), country: text(b.address?.countryCode) }
+      : undefined;
+  const cancelled = f.status === 'CANCELLED';
+  return {
+    provider: 'allegro',
+    externalId: f.id,
+    number: f.id,
+    status: f.status,
+    event: cancelled ? 'cancelled' : 'order',
+    currency,
+    orderDate: dateOf(f.lineItems[0]?.boughtAt ?? f.updatedAt, today),
+    customer: {
+      name: text(inv?.company?.name) ?? (invoicePerson || text(b.companyName) || person || text(b.login) || `Allegro buyer ${b.id ?? f.id}`),
+      email: text(b.email)?.toLowerCase(),
+      taxId: text(inv?.company?.taxId),
+      phone: text(b.phoneNumber),
+      address,
+    },
+    lines,
+    totals: { gross: m(f.summary.totalToPay.amount, 'summary.totalToPay.amount'), tax, shipping, discount: 0 },
+    refunded: 0,
+    notes,
+  };
+}

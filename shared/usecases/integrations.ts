@@ -31,8 +31,17 @@ import type { SecretBox } from '../integrations/secret-box.js';
 export type Integration = integrations.Integration;
 export type IntegrationKind = integrations.IntegrationKind;
 
+/** What an Allegro integration polls with (its app's client and the seller's refresh token): sealed, never answered. */
+export interface AllegroCredentials {
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+}
+
 export interface ActivateInput {
   kind: IntegrationKind;
+  /** Allegro only, and required there. */
+  allegro?: AllegroCredentials | undefined;
   name?: string | undefined;
   config?: Record<string, unknown> | undefined;
   /** The provider's secret when it chose it (Shopify); else one is generated for signed kinds. */
@@ -46,6 +55,8 @@ export interface ConfigureInput {
   /** A new secret, generated and returned once (signed kinds only). */
   rotateSecret?: boolean | undefined;
   secret?: string | undefined;
+  /** New Allegro credentials (a seller who authorized the app again). */
+  allegro?: AllegroCredentials | undefined;
 }
 
 export interface WithSecret {
@@ -95,11 +106,29 @@ function requireSecretFits(kind: IntegrationKind, secret: string | undefined, fi
   }
 }
 
+/*
+ * An Allegro integration polls with its app's client id and secret and the seller's refresh
+ * token (OAuth authorization code flow, done in Allegro's own UI): the three are sealed
+ * together as the integration's secret, and the client id is also kept in `config` so a
+ * person can see which app it is. Other kinds take no credentials.
+ */
+function requireCredentialsFit(kind: IntegrationKind, credentials: AllegroCredentials | undefined, activating: boolean): void {
+  if (credentials !== undefined && kind !== 'allegro') {
+    throw new ValidationError(`a ${KIND_NAMES[kind]} integration takes no Allegro credentials`, { errors: [{ field: 'body.allegro', message: 'Allegro integrations only' }] });
+  }
+  if (activating && kind === 'allegro' && credentials === undefined) {
+    throw new ValidationError('an Allegro integration needs its credentials', { errors: [{ field: 'body.allegro', message: 'required: clientId, clientSecret, refreshToken' }] });
+  }
+}
+
+const sealedCredentials = (c: AllegroCredentials) => JSON.stringify({ clientId: c.clientId, clientSecret: c.clientSecret, refreshToken: c.refreshToken });
+
 export async function activate(store: Store, box: SecretBox, actor: Actor, input: ActivateInput): Promise<WithSecret> {
   requireSecretFits(input.kind, input.secret, 'body.secret');
+  requireCredentialsFit(input.kind, input.allegro, true);
   const integrationId = ulid();
   const generated = isSigned(input.kind) && input.secret === undefined ? newSecret() : undefined;
-  const plain = input.secret ?? generated;
+  const plain = input.allegro ? sealedCredentials(input.allegro) : (input.secret ?? generated);
   const now = store.now().toISOString();
   const integration: Integration = {
     integrationId,
@@ -111,7 +140,7 @@ export async function activate(store: Store, box: SecretBox, actor: Actor, input
     activatedBy: actor.userId,
     activatedAt: now,
     secret: plain === undefined ? undefined : await box.seal(plain, integrationId),
-    config: input.config ?? {},
+    config: input.allegro ? { ...input.config, clientId: input.allegro.clientId } : (input.config ?? {}),
     createdAt: now,
     updatedAt: now,
     version: 1,
@@ -143,12 +172,14 @@ export async function configure(store: Store, box: SecretBox, actor: Actor, inte
   const before = await get(store, actor, integrationId);
   requireVersion(before, input.version);
   requireSecretFits(before.kind, input.secret ?? (input.rotateSecret ? '' : undefined), input.secret !== undefined ? 'body.secret' : 'body.rotateSecret');
+  requireCredentialsFit(before.kind, input.allegro, false);
   const generated = input.rotateSecret && input.secret === undefined ? newSecret() : undefined;
-  const plain = input.secret ?? generated;
+  const plain = input.allegro ? sealedCredentials(input.allegro) : (input.secret ?? generated);
+  const config = input.config ?? before.config;
   const after: Integration = {
     ...before,
     name: input.name ?? before.name,
-    config: input.config ?? before.config,
+    config: before.kind === 'allegro' ? { ...config, clientId: input.allegro?.clientId ?? before.config.clientId } : config,
     secret: plain === undefined ? before.secret : await box.seal(plain, integrationId),
     updatedAt: store.now().toISOString(),
   };

@@ -6,7 +6,7 @@ import type { Actor } from '../data/entities/membership.js';
 import type { Page, PageRequest } from '../data/paginator.js';
 import { Conflict, DomainError, Forbidden, NotFound, Unauthenticated, ValidationError } from '../domain/errors.js';
 import type { SecretBox } from '../integrations/secret-box.js';
-import { parseShopifyOrder, parseShopifyRefund, parseWooCommerceOrder } from '../integrations/shop-orders.js';
+import { ALLEGRO_DEFAULT_VAT_RATE, parseAllegroCheckoutForm, parseShopifyOrder, parseShopifyRefund, parseWooCommerceOrder } from '../integrations/shop-orders.js';
 import { DELIVERY_ID_HEADER, isWooCommercePing, SIGNATURE_HEADER, TOPIC_HEADER, verifySignature } from '../integrations/signatures.js';
 import { integrationGate } from './integration-gate.js';
 import { get as getIntegration } from './integrations.js';
@@ -56,6 +56,20 @@ const PROCESSORS: Partial<Record<IntegrationKind, (topic: string) => Processor |
       : topic === 'refunds/create'
         ? (store, i, input, body) => ingestRefund(store, i, input, parseShopifyRefund(json(body)))
         : undefined,
+  // Allegro's "deliveries" are the poller's: one per order event it acts on, the checkout
+  // form it fetched as the payload (so a failed one replays like a webhook).
+  allegro: (topic) =>
+    ALLEGRO_ORDER_TOPICS.includes(topic) ? (store, i, input, body) => ingestOrder(store, i, input, parseAllegroCheckoutForm(json(body), today(store), allegroVatRate(i))) : undefined,
+};
+
+/** The log entry of one poll (its outcome, or its error and the backoff). */
+export const ALLEGRO_POLL_TOPIC = 'allegro.poll';
+/** The Allegro order events the poller turns into deliveries (`allegro.<event type>`). */
+export const ALLEGRO_ORDER_TOPICS = ['allegro.READY_FOR_PROCESSING', 'allegro.BUYER_MODIFIED', 'allegro.BUYER_CANCELLED', 'allegro.AUTO_CANCELLED'];
+/** The integration's `vatRate` setting: Allegro sends gross prices without a rate. */
+const allegroVatRate = (i: Integration): number => {
+  const r = i.config.vatRate;
+  return typeof r === 'number' && r >= 0 && r <= 100 ? r : ALLEGRO_DEFAULT_VAT_RATE;
 };
 
 /** WooCommerce's order.deleted body is `{"id": n}` only: a cancellation of that order, if Kontor has it. */
@@ -78,7 +92,8 @@ function wooDeleted(payload: unknown, date: string) {
   };
 }
 
-async function process(store: Store, integration: Integration, input: DeliveryInput, body: Buffer): Promise<Ingested> {
+/** Processes one delivery by its topic; a failure is logged (with the payload, for a replay) and rethrown. */
+export async function processDelivery(store: Store, integration: Integration, input: DeliveryInput, body: Buffer): Promise<Ingested> {
   const processor = PROCESSORS[integration.kind]?.(input.topic);
   if (!processor) return ingestNothing(store, integration, input, `topic ${input.topic} is not acted on`);
   try {
@@ -128,7 +143,7 @@ export async function receive(store: Store, box: SecretBox, req: WebhookRequest)
   }
   const topic = (req.headers[TOPIC_HEADER[integration.kind]!] ?? '').slice(0, 100);
   const input: DeliveryInput = { deliveryId, topic, receivedAt: store.now().toISOString(), payload: packPayload(req.body), previousAttempts: 0 };
-  return { kind: 'delivery', ...(await process(store, integration, input, req.body)) };
+  return { kind: 'delivery', ...(await processDelivery(store, integration, input, req.body)) };
 }
 
 // --- the delivery log -------------------------------------------------------------------
@@ -155,8 +170,9 @@ export async function replay(store: Store, actor: Actor, integrationId: string, 
   const d = await getDelivery(store, integrationId, deliveryId);
   if (!d) throw new NotFound('no such delivery of this integration');
   if (d.status !== 'failed') return { delivery: d, duplicate: true };
+  if (d.topic === ALLEGRO_POLL_TOPIC) throw new Conflict('a failed poll is not replayed: the poller retries it itself, after its backoff');
   if (!d.payload) throw new Conflict('this delivery was too large to keep; ask the provider to send it again');
   const integration = await gated(store.db, store.table, integrationId);
   const input: DeliveryInput = { deliveryId, topic: d.topic, receivedAt: d.receivedAt, payload: d.payload, previousAttempts: d.attempts };
-  return process(store, integration, input, unpackPayload(d.payload));
+  return processDelivery(store, integration, input, unpackPayload(d.payload));
 }

@@ -39,6 +39,8 @@ export const deliverySchema = z.object({
   payload: z.optional(z.string()),
   receivedAt: z.string(),
   updatedAt: z.string(),
+  /** TTL (epoch seconds): a poll that found nothing is kept a week, not for ever. */
+  expiresAt: z.optional(z.number()),
 });
 export type Delivery = z.infer<typeof deliverySchema>;
 
@@ -83,6 +85,10 @@ export const deliveryProcessedStep = (store: Store, d: Delivery, onDuplicate: (c
   item: { Put: { TableName: store.table, Item: deliveryEntity.item(d), ...notProcessed } },
   onConditionFailed: (current) => onDuplicate(deliveryEntity.parse(current ?? {})),
 });
+
+/** Records one poll of a polled integration (Allegro): its own new entry, never a provider's delivery. */
+export const recordPoll = (store: Store, d: Delivery): Promise<void> =>
+  putItem(store, deliveryEntity.item(d), { expression: 'attribute_not_exists(pk)' });
 
 /** Records a delivery that failed or was ignored; never overwrites a final one (false then). */
 export async function recordUnprocessed(store: Store, d: Delivery): Promise<boolean> {

@@ -3,7 +3,7 @@ import { Forbidden, NotFound } from '../../domain/errors.js';
 import type { Store } from '../context.js';
 import { getItem, type TxStep } from '../dynamo.js';
 import { defineEntity, parseOptional, seg } from '../entity.js';
-import { queryPage, type Page, type PageRequest } from '../paginator.js';
+import { queryAll, queryPage, type Page, type PageRequest } from '../paginator.js';
 import { onVersion, putNewStep, staleOr } from './guards.js';
 
 /*
@@ -19,6 +19,11 @@ import { onVersion, putNewStep, staleOr } from './guards.js';
  *
  *   table  pk INTEGRATION#<id>                  sk INTEGRATION
  *   gsi1   ACCOUNT#<acc>#INTEGRATIONS           INTEGRATION#<id>    integrations of an account
+ *   gsi2   POLLED#<kind>                        INTEGRATION#<id>    active polled integrations (sparse)
+ *
+ * The gsi2 entry exists only while a POLLED kind (Allegro) is active: the scheduled poller
+ * finds what to poll with one Query, never a Scan, and a deactivation (which rewrites the
+ * item) takes the integration out of it in the same write.
  *
  * Items that belong to one integration (delivery log, dedup guards, poll cursor) live in
  * its partition under their own sort-key prefixes.
@@ -30,6 +35,9 @@ export type IntegrationKind = (typeof INTEGRATION_KINDS)[number];
 export const SIGNED_KINDS: readonly IntegrationKind[] = ['woocommerce', 'shopify'];
 /** Kinds that receive deliveries over `/webhooks/{integrationId}`. */
 export const WEBHOOK_KINDS: readonly IntegrationKind[] = ['woocommerce', 'shopify', 'bank-import'];
+
+/** Kinds Kontor polls on a schedule (they have no webhooks). */
+export const POLLED_KINDS: readonly IntegrationKind[] = ['allegro'];
 
 export const integrationSchema = z.object({
   integrationId: z.string(),
@@ -58,13 +66,18 @@ export type Integration = z.infer<typeof integrationSchema>;
 
 export const integrationPartition = (integrationId: string) => `INTEGRATION#${seg(integrationId)}`;
 const ofAccount = (accountId: string) => `ACCOUNT#${seg(accountId)}#INTEGRATIONS`;
+const polled = (kind: IntegrationKind) => `POLLED#${kind}`;
 export const integrationKey = (integrationId: string) => ({ pk: integrationPartition(integrationId), sk: 'INTEGRATION' });
 
 export const integrationEntity = defineEntity({
   type: 'integration',
   schema: integrationSchema,
   key: (i) => integrationKey(i.integrationId),
-  indexes: (i) => ({ gsi1pk: ofAccount(i.accountId), gsi1sk: `INTEGRATION#${seg(i.integrationId)}` }),
+  indexes: (i) => ({
+    gsi1pk: ofAccount(i.accountId),
+    gsi1sk: `INTEGRATION#${seg(i.integrationId)}`,
+    ...(i.status === 'active' && POLLED_KINDS.includes(i.kind) ? { gsi2pk: polled(i.kind), gsi2sk: `INTEGRATION#${seg(i.integrationId)}` } : {}),
+  }),
 });
 
 const gone = () => new NotFound('no such integration in this account');
@@ -76,6 +89,11 @@ export const getIntegration = async (store: Store, integrationId: string, consis
 // Pattern "integrations of an account": gsi1, oldest first.
 export const listIntegrations = (store: Store, accountId: string, page: PageRequest): Promise<Page<Integration>> =>
   queryPage(store, { index: 'gsi1', partition: ofAccount(accountId), sort: { prefix: 'INTEGRATION#' } }, integrationEntity.parse, page);
+
+// Pattern "active integrations of a polled kind": gsi2 (sparse), every page, in id order
+// (eventually consistent: the poller runs the gate on a strongly consistent read anyway).
+export const listPolledIntegrations = (store: Store, kind: IntegrationKind): Promise<Integration[]> =>
+  queryAll(store, { index: 'gsi2', partition: polled(kind), sort: { prefix: 'INTEGRATION#' } }, integrationEntity.parse, { max: Infinity });
 
 /** A new integration. */
 export const integrationPutStep = (store: Store, i: Integration): TxStep => putNewStep(store, integrationEntity.item(i));

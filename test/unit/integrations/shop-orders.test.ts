@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { priceLines } from '#shared/domain/invoicing/money.js';
-import { parseShopifyOrder, parseShopifyRefund, parseWooCommerceOrder, toMinor } from '#shared/integrations/shop-orders.js';
+import { parseAllegroCheckoutForm, parseShopifyOrder, parseShopifyRefund, parseWooCommerceOrder, toMinor } from '#shared/integrations/shop-orders.js';
 
 /* Real provider payloads (test/fixtures, see SOURCES.md there) mapped to the invoice they become. */
 const fixture = (path: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/${path}`, import.meta.url), 'utf8'));
@@ -135,5 +135,61 @@ describe('amounts', () => {
     expect(toMinor(0.1, 2, 'x')).toBe(10);
     expect(toMinor('-4.00', 2, 'x')).toBe(-400);
     expect(() => toMinor('1e5', 2, 'x')).toThrow();
+  });
+});
+
+describe('Allegro checkout forms', () => {
+  it('the documented paid form becomes the offer line and a shipping line, netted at 23 %, whose gross equals totalToPay', () => {
+    const order = parseAllegroCheckoutForm(fixture('allegro/checkout-form.ready-for-processing.json'), TODAY);
+    expect(order).toMatchObject({
+      provider: 'allegro',
+      externalId: '29738e61-7f6a-11e8-ac45-09db60ede9d6',
+      number: '29738e61-7f6a-11e8-ac45-09db60ede9d6',
+      status: 'READY_FOR_PROCESSING',
+      event: 'order',
+      currency: 'PLN',
+      orderDate: '2018-10-12',
+    });
+    // The invoice goes to the company of the invoice address, with its NIP.
+    expect(order.customer).toEqual({
+      name: 'Allegro',
+      email: 'user-email@allegro.pl',
+      taxId: '5252674798',
+      phone: undefined,
+      address: { line1: 'Grunwaldzka 182', postalCode: '60-166', city: 'Poznań', country: 'PL' },
+    });
+    expect(order.lines).toEqual([
+      // 2 × 123.45 gross = 246.90 = 200.73 net + 46.17 VAT; 200.73 does not divide by 2, so one line of the exact amount.
+      { description: 'Name of purchased offer (AH-129834) × 2', quantity: 1, unitPrice: 20073, vatRate: 23 },
+      { description: 'Shipping: Allegro Paczkomaty InPost', quantity: 1, unitPrice: 1056, vatRate: 23 },
+    ]);
+    expect(order.totals).toEqual({ gross: 25989, tax: 4860, shipping: 1299, discount: 0 });
+    const priced = priceLines(order.lines);
+    expect({ net: priced.net, vat: priced.vat, gross: priced.gross }).toEqual({ net: 21129, vat: 4860, gross: 25989 });
+    expect(order.notes.join(' ')).toContain('VAT at 23% assumed');
+    expect(order.notes.join(' ')).toContain('Please send me an item in red color');
+  });
+
+  it('takes the rate of the integration, a natural person without a company, and the buyer when there is no invoice', () => {
+    const form = fixture('allegro/checkout-form.ready-for-processing.json') as Record<string, unknown>;
+    const person = parseAllegroCheckoutForm(
+      { ...form, invoice: { required: true, address: { street: 'Solna 1', city: 'Poznań', zipCode: '60-166', countryCode: 'PL', naturalPerson: { firstName: 'Anna', lastName: 'Nowak' } } } },
+      TODAY,
+      8,
+    );
+    expect(person.customer).toMatchObject({ name: 'Anna Nowak', taxId: undefined, address: { line1: 'Solna 1' } });
+    expect(person.lines.map((l) => l.vatRate)).toEqual([8, 8]);
+    expect(priceLines(person.lines).gross).toBe(25989);
+    const noInvoice = parseAllegroCheckoutForm({ ...form, invoice: { required: false } }, TODAY);
+    expect(noInvoice.customer).toMatchObject({ name: 'Jan Kowalski', address: { line1: 'Solna', postalCode: '60-166', city: 'Poznań', country: 'PL' } });
+  });
+
+  it('a cancelled form is a cancellation; something that is not a checkout form is a 400 naming the field', () => {
+    expect(parseAllegroCheckoutForm(fixture('allegro/checkout-form.cancelled.json'), TODAY)).toMatchObject({ status: 'CANCELLED', event: 'cancelled' });
+    const form = fixture('allegro/checkout-form.ready-for-processing.json') as Record<string, unknown>;
+    expect(() => parseAllegroCheckoutForm({ ...form, summary: {} }, TODAY)).toThrow(expect.objectContaining({ status: 400, errors: [expect.objectContaining({ field: 'body.summary.totalToPay' })] }));
+    expect(() => parseAllegroCheckoutForm({ ...form, delivery: { cost: { amount: '1.00', currency: 'EUR' } } }, TODAY)).toThrow(
+      expect.objectContaining({ errors: [expect.objectContaining({ field: 'body.delivery.cost.currency' })] }),
+    );
   });
 });

@@ -72,6 +72,9 @@ Kontor is running on ${url}
   Authorizer: result cache ${config.AUTHORIZER_CACHE_TTL} s per (Authorization header, path)
   Demo organization: main account ${DEMO_MAIN_ACCOUNT_ID}${runtime.seeded ? ` (seeded ${runtime.seeded} items)` : ''}
 
+Access explorer: ${url}/explorer (pick a demo user; the Owner sees everything)
+API reference:   ${url}/docs
+
 Demo users and their tokens (valid 24 h; a fresh one: npm run token -- --user EMAIL):
 ${tokens.map((t) => `  ${t.email.padEnd(28)} ${t.role.padEnd(10)} ${t.accountId === DEMO_MAIN_ACCOUNT_ID ? 'main account' : `sub-account ${t.accountId}`}\n    ${t.token}`).join('\n')}
 

@@ -1,6 +1,7 @@
 import { systemContracts } from '#shared/contracts/system.js';
 import { createApiHandler, jsonResponse } from '#shared/http/api.js';
 import { buildOpenApi } from '#shared/http/openapi.js';
+import { catalogueView } from '#shared/views/catalogue.js';
 import { apiReferenceAsset, apiReferencePage } from './api-reference.js';
 
 // Built once per container: the document depends only on code.
@@ -14,4 +15,6 @@ export const handler = createApiHandler('system', {
   },
   getApiReference: apiReferencePage,
   getApiReferenceAsset: (req) => apiReferenceAsset(req.pathParameters.file ?? ''),
+  // Depends only on code, like the document: cacheable by anyone.
+  getCatalogue: async () => jsonResponse(200, catalogueView(), { 'cache-control': 'public, max-age=300' }),
 }, systemContracts);

@@ -11,6 +11,9 @@ import { documentCounterEntity, documentEntity } from '#shared/data/entities/doc
 import { itemEntity } from '#shared/data/entities/item.js';
 import { formatDocumentNumber } from '#shared/domain/invoicing/documents.js';
 import { priceLines } from '#shared/domain/invoicing/money.js';
+import { crmObjectEntity, type CrmObject } from '#shared/data/entities/crm-object.js';
+import { permissionModeEntity } from '#shared/data/entities/permission-mode.js';
+import { RIGHTS, creatorAcl, type Acl } from '#shared/domain/acl.js';
 
 /*
  * The demo organization of SPEC.md section 8, with fixed ids so that printed tokens and
@@ -37,6 +40,9 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { userId: 'demo-employee', email: 'employee@demo.kontor.dev', name: 'Ewa Employee', accountId: DEMO_MAIN_ACCOUNT_ID, role: 'employee' },
   { userId: 'demo-employee2', email: 'employee2@demo.kontor.dev', name: 'Emil Employee', accountId: DEMO_MAIN_ACCOUNT_ID, role: 'employee' },
   { userId: 'demo-accountant', email: 'accountant@demo.kontor.dev', name: 'Anna Accountant', accountId: DEMO_MAIN_ACCOUNT_ID, role: 'accountant' },
+  // SPEC 5.8: the CEO (a Manager) and the secretary (an Employee) of the CEO's notes.
+  { userId: 'demo-ceo', email: 'ceo@demo.kontor.dev', name: 'Cezary CEO', accountId: DEMO_MAIN_ACCOUNT_ID, role: 'manager' },
+  { userId: 'demo-secretary', email: 'secretary@demo.kontor.dev', name: 'Sara Secretary', accountId: DEMO_MAIN_ACCOUNT_ID, role: 'employee' },
   // SPEC 3.4: a member of the first sub-account only.
   { userId: 'demo-branch', email: 'branch@demo.kontor.dev', name: 'Bruno Branch', accountId: DEMO_SUB_ACCOUNT_1_ID, role: 'manager' },
 ];
@@ -110,6 +116,58 @@ export function demoItems(now: string = new Date(0).toISOString()): Stored[] {
       grantedAt: now,
     }),
     ...demoInvoicingItems(now),
+    ...demoCrmItems(now),
+  ];
+}
+
+/*
+ * SPEC 5.8, the example the access explorer answers: the CEO keeps his notes (next steps)
+ * in a case of his project; the secretary may read the whole case, so every note, except
+ * the one the CEO excluded her from. The organization is in the roles+acl mode, so the
+ * ACL decides on top of the roles: the other Employees, who hold crm.view too, read none
+ * of it. The demo clients carry an `everyone` row with every right, so in this mode each
+ * member keeps exactly what their role gave them on those clients.
+ */
+export const DEMO_PROJECT_ID = '01JDEMP0000000000000000001';
+export const DEMO_CASE_ID = '01JDEMK0000000000000000001';
+export const DEMO_NOTES = [
+  { id: '01JDEMN0000000000000000001', name: 'Board meeting prep' },
+  { id: '01JDEMN0000000000000000002', name: 'Merger talks' },
+  { id: '01JDEMN0000000000000000003', name: 'Salary review' },
+  { id: '01JDEMN0000000000000000004', name: 'Travel plans' },
+] as const;
+/** The note the secretary is excluded from. */
+export const DEMO_EXCLUDED_NOTE_ID = DEMO_NOTES[2].id;
+export const EVERYONE_ACL: Acl = { rows: [{ principal: 'everyone', rights: [...RIGHTS] }], exclusions: [] };
+
+function demoCrmItems(now: string): Stored[] {
+  const ceo = 'demo-ceo';
+  const base = { accountId: DEMO_MAIN_ACCOUNT_ID, createdBy: ceo, createdAt: now, updatedAt: now, version: 1 };
+  const acl = (extra: Partial<Acl> = {}): CrmObject['acl'] => {
+    const own = creatorAcl(ceo);
+    return { rows: [...own.rows, ...(extra.rows ?? [])].map((r) => ({ principal: r.principal, rights: [...r.rights] })), exclusions: [...(extra.exclusions ?? [])] };
+  };
+  return [
+    permissionModeEntity.item({ organizationId: DEMO_ORGANIZATION_ID, mode: 'roles+acl', version: 1, changedBy: DEMO_USERS[0]!.userId, changedAt: now }),
+    crmObjectEntity.item({ ...base, objectId: DEMO_PROJECT_ID, objectType: 'project', name: 'CEO office', acl: acl() }),
+    crmObjectEntity.item({
+      ...base,
+      objectId: DEMO_CASE_ID,
+      objectType: 'case',
+      name: "The CEO's notes",
+      projectId: DEMO_PROJECT_ID,
+      acl: acl({ rows: [{ principal: 'user:demo-secretary', rights: ['read'] }] }),
+    }),
+    ...DEMO_NOTES.map((n) =>
+      crmObjectEntity.item({
+        ...base,
+        objectId: n.id,
+        objectType: 'next-step',
+        name: n.name,
+        caseId: DEMO_CASE_ID,
+        acl: acl(n.id === DEMO_EXCLUDED_NOTE_ID ? { exclusions: ['user:demo-secretary'] } : {}),
+      }),
+    ),
   ];
 }
 
@@ -126,7 +184,18 @@ function demoInvoicingItems(now: string): Array<{ pk: string; sk: string }> {
   const clients = [
     { clientId: DEMO_CLIENT_IDS[0], name: 'Nordlicht GmbH', email: 'billing@nordlicht.example', taxId: 'DE123456789' },
     { clientId: DEMO_CLIENT_IDS[1], name: 'Baltic Bakery Sp. z o.o.', email: 'ap@balticbakery.example' },
-  ].map((c) => clientEntity.item({ ...c, accountId: acc, createdBy: 'demo-manager', createdAt: now, updatedAt: now, version: 1 }));
+  ].map((c) =>
+    clientEntity.item({
+      ...c,
+      accountId: acc,
+      // The organization is in the roles+acl mode (demoCrmItems): everyone's row leaves the roles to decide.
+      acl: { rows: EVERYONE_ACL.rows.map((r) => ({ principal: r.principal, rights: [...r.rights] })), exclusions: [] },
+      createdBy: 'demo-manager',
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+    }),
+  );
   const items = [
     { itemId: DEMO_ITEM_IDS[0], name: 'Consulting hour', unit: 'h', unitPrice: 12_000, vatRate: 23 },
     { itemId: DEMO_ITEM_IDS[1], name: 'Support plan (month)', unit: 'mo', unitPrice: 49_900, vatRate: 23 },

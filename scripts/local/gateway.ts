@@ -41,7 +41,7 @@ export interface GatewayOptions {
   webhookAuthorizer?: () => Promise<AuthorizerHandler>;
   handler: (fn: FunctionName) => Promise<ProxyHandler>;
   /** Served before routing (e.g. the local issuer's JWKS); return true when handled. */
-  extra?: (method: string, path: string, res: ServerResponse) => boolean;
+  extra?: (method: string, path: string, res: ServerResponse, req: IncomingMessage) => boolean;
   stage?: string;
   log?: (line: Record<string, unknown>) => void;
   /** For tests of the cache: the clock. */
@@ -186,7 +186,7 @@ export function createGateway(options: GatewayOptions): Server {
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
-    if (options.extra?.(method, path, res)) return res.statusCode;
+    if (options.extra?.(method, path, res, req)) return res.statusCode;
 
     const body = await readBody(req, maxBody);
     if (body === 'too-large') return gatewayResponse(res, 'REQUEST_TOO_LARGE', path);

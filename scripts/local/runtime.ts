@@ -8,7 +8,7 @@ import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { AGGREGATOR_SOURCE, DOCUMENT_TYPE, REPORT_AGGREGATOR_ENTRY, isDocumentRecord } from '#functions/report-aggregator/source.js';
 import { FUNCTIONS, type FunctionName } from '#shared/http/routes.js';
-import { demoItems } from './demo.js';
+import { DEMO_USERS, demoItems } from './demo.js';
 import { ensureTable, localClients, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.js';
 import { createGateway, type AuthorizerHandler, type ProxyHandler } from './gateway.js';
 import { createIssuer, loadSigningKey, type LocalIssuer } from './issuer.js';
@@ -24,6 +24,15 @@ export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 export const DEFAULT_TABLE_NAME = 'kontor-local';
 /** Local only: waits until the stream poller has handed every earlier write to the aggregator (204). */
 export const STREAMS_SETTLE_PATH = '/_local/streams/settle';
+/**
+ * Local only: the demo users with fresh tokens, for the access explorer's sign-in. Answered
+ * to loopback callers only (HOST=0.0.0.0 must not hand tokens to the network); no route of
+ * the table, so a deployed API has nothing like it.
+ */
+export const DEMO_TOKENS_PATH = '/_local/demo-tokens';
+
+const isLoopback = (address: string | undefined): boolean =>
+  address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
 
 export interface RuntimeOptions {
   /** 0 for any free port. */
@@ -95,11 +104,25 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     server = createGateway({
       cacheTtlSeconds: options.cacheTtlSeconds,
       log: options.log,
-      extra: (method, path, res) => {
+      extra: (method, path, res, req) => {
         if (method === 'POST' && path === STREAMS_SETTLE_PATH) {
           void poller!.settled().then(
             () => res.writeHead(204).end(),
             (e: Error) => res.writeHead(503, { 'content-type': 'text/plain' }).end(e.message),
+          );
+          return true;
+        }
+        if (method === 'GET' && path === DEMO_TOKENS_PATH) {
+          if (!isLoopback(req.socket.remoteAddress)) {
+            res.writeHead(404, { 'content-type': 'application/problem+json' });
+            res.end(JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'demo tokens are given to loopback callers only' }));
+            return true;
+          }
+          void Promise.all(
+            DEMO_USERS.map(async (u) => ({ email: u.email, name: u.name, role: u.role, accountId: u.accountId, token: await issuer.sign({ sub: u.userId, email: u.email, name: u.name }) })),
+          ).then(
+            (users) => res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ users })),
+            (e: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(e.message),
           );
           return true;
         }

@@ -11,6 +11,7 @@ import { stockContracts } from './stock.js';
 import { pricingContracts } from './pricing.js';
 import { crmContracts } from './crm.js';
 import { integrationsContracts } from './integrations.js';
+import { explorerContracts } from './explorer.js';
 
 /* Every route's contract, by route id; a test checks that each route of the table has one. */
 export const CONTRACTS: Readonly<Partial<Record<RouteId, RouteContract>>> = {
@@ -25,4 +26,5 @@ export const CONTRACTS: Readonly<Partial<Record<RouteId, RouteContract>>> = {
   ...pricingContracts,
   ...crmContracts,
   ...integrationsContracts,
+  ...explorerContracts,
 };

@@ -7,6 +7,7 @@ import { BANK_ROUTES } from './routes/bank.js';
 import { ACCOUNTING_ROUTES } from './routes/accounting.js';
 import { CRM_ROUTES } from './routes/crm.js';
 import { INTEGRATION_ROUTES } from './routes/integrations.js';
+import { EXPLORER_ROUTES } from './routes/explorer.js';
 
 /*
  * The route table: the single source of truth for the API. The CDK stack builds its API
@@ -52,6 +53,7 @@ export const FUNCTIONS = {
   crm: { entry: 'functions/crm/handler.ts', table: 'readwrite', description: 'CRM objects, their ACLs and the permission mode' },
   integrations: { entry: 'functions/integrations/handler.ts', table: 'readwrite', description: 'Integrations catalogue, delivery logs and shop orders' },
   webhooks: { entry: 'functions/webhooks/handler.ts', table: 'readwrite', description: 'Webhook deliveries of shops (signed, behind the webhook authorizer)' },
+  explorer: { entry: 'functions/explorer/handler.ts', table: 'none', description: 'The access explorer page and its assets' },
 } as const satisfies Record<string, { entry: string; table: 'none' | 'read' | 'readwrite'; description: string }>;
 export type FunctionName = keyof typeof FUNCTIONS;
 
@@ -112,6 +114,8 @@ export const ROUTES = [
   { id: 'getOpenApi', method: 'GET', path: '/openapi.json', fn: 'system', auth: 'public', summary: 'The OpenAPI 3.1 document' },
   { id: 'getApiReference', method: 'GET', path: '/docs', fn: 'system', auth: 'public', summary: 'Interactive API reference (HTML) of the OpenAPI document' },
   { id: 'getApiReferenceAsset', method: 'GET', path: '/docs/assets/{file}', fn: 'system', auth: 'public', summary: 'A script or stylesheet of the API reference' },
+  { id: 'getCatalogue', method: 'GET', path: '/catalogue', fn: 'system', auth: 'public', summary: 'The permission catalogue, the built-in roles, plans and the ACL vocabulary' },
+  ...EXPLORER_ROUTES,
   { id: 'getMe', method: 'GET', path: '/me', fn: 'identity', auth: 'user', summary: 'The caller and their memberships' },
   { id: 'listMyAccounts', method: 'GET', path: '/me/accounts', fn: 'organization', auth: 'user', summary: 'The accounts the caller may switch to' },
   // Sign-up is idempotent in its domain (a per-user guard item written in the sign-up

@@ -11,7 +11,6 @@ import { EMPTY } from '#shared/authz/permission-set.js';
 import { principalRef, type Acl, type CrmType, type PermissionMode, type Right } from '#shared/domain/acl.js';
 import { buildSubject, listReadable, loadChecked, withAclLock } from '#shared/usecases/acl.js';
 import { crmEdgeEntity } from '#shared/data/entities/crm-edge.js';
-import type { Actor } from '#shared/data/entities/membership.js';
 import type { AclWorld, ObjType, Principal } from './model.js';
 
 /*

@@ -47,6 +47,21 @@ export interface GatewayOptions {
   /** For tests of the cache: the clock. */
   now?: () => number;
   maxBodyBytes?: number;
+  /**
+   * Told of every authorization the gateway makes (the bench's load test): whether the
+   * cache answered, and how long the gateway spent from the cache lookup to the policy's
+   * answer, the authorizer's run included when the cache did not answer.
+   */
+  onAuthorization?: (sample: AuthorizationSample) => void;
+}
+
+export interface AuthorizationSample {
+  /** The request's headers (names as sent), e.g. for a load test to tell its classes apart. */
+  headers: Record<string, string>;
+  cached: boolean;
+  allowed: boolean;
+  /** Milliseconds, from the cache lookup to the policy's answer (the authorizer's run included when uncached). */
+  ms: number;
 }
 
 export const LOCAL_API_ARN_PREFIX = 'arn:aws:execute-api:local:000000000000:kontorlocal';
@@ -202,8 +217,10 @@ export function createGateway(options: GatewayOptions): Server {
       if (!webhook && !authorization) return gatewayResponse(res, 'UNAUTHORIZED', path);
       const authorizer = webhook ? options.webhookAuthorizer : options.authorizer;
       if (!authorizer) return gatewayResponse(res, 'AUTHORIZER_CONFIGURATION_ERROR', path);
+      const started = performance.now();
       const key = webhook ? AuthorizerCache.webhookKey(path) : AuthorizerCache.key(authorization!, path);
       let result = cache.get(key);
+      const cached = result !== undefined;
       if (!result) {
         const event: APIGatewayRequestAuthorizerEvent = {
           type: 'REQUEST',
@@ -239,8 +256,10 @@ export function createGateway(options: GatewayOptions): Server {
         }
         cache.set(key, result);
       }
-      if (!policyAllows(result, methodArn)) return gatewayResponse(res, 'ACCESS_DENIED', path);
-      authorizerContext = integrationAuthorizerContext(result);
+      const allowed = policyAllows(result, methodArn);
+      if (allowed) authorizerContext = integrationAuthorizerContext(result);
+      options.onAuthorization?.({ headers, cached, allowed, ms: performance.now() - started });
+      if (!allowed) return gatewayResponse(res, 'ACCESS_DENIED', path);
     }
 
     const contentType = headerValue(headers, 'content-type') ?? '';

@@ -37,6 +37,8 @@ export interface AuthorizationFigures {
   p50: number;
   p99: number;
   max: number;
+  /** This process's CPU time per authorization, p50 (meaningful one request at a time). */
+  cpuP50: number;
 }
 
 export interface LoadRow {
@@ -88,6 +90,7 @@ function figures(samples: readonly AuthorizationSample[]): AuthorizationFigures 
     p50: percentile(ms, 50),
     p99: percentile(ms, 99),
     max: Math.max(...ms),
+    cpuP50: percentile(samples.map((s) => s.cpuMs), 50),
   };
 }
 

@@ -267,13 +267,17 @@ function renderLoad(load: LoadRow[]): string {
     '',
     `HTTP: autocannon over loopback against the local runtime, each class bounded to ${load[0]?.seconds ?? '?'} s; latency as autocannon measures it (ms, whole milliseconds). Authorization: what the gateway spent per authorization during the class, from the cache lookup to the policy's answer (uncached: the authorizer's run, i.e. token verification, the facts read on DynamoDB Local and the policy).`,
     '',
-    '| route class | connections | requests | non-2xx | req/s | p50 | p90 | p99 | authorizations (cache hits) | authorization p50 | p99 | max |',
-    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    '| route class | connections | requests | non-2xx | req/s | p50 | p90 | p99 | authorizations (cache hits) | authorization p50 | p99 | max | CPU p50 |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
     ...load.map((x) => {
       const a = x.authorization;
-      const auth = a ? `${fmtInt(a.count)} (${fmtInt(a.cacheHits)}) | ${ms(a.p50)} | ${ms(a.p99)} | ${ms(a.max)}` : '— | — | — | —';
+      // CPU per authorization is the authorization's own only when nothing else ran in the process meanwhile.
+      const cpu = a && x.connections === 1 ? ms(a.cpuP50) : '—';
+      const auth = a ? `${fmtInt(a.count)} (${fmtInt(a.cacheHits)}) | ${ms(a.p50)} | ${ms(a.p99)} | ${ms(a.max)} | ${cpu}` : '— | — | — | — | —';
       return `| ${x.name} | ${x.connections} | ${fmtInt(x.requests)} | ${x.non2xx} | ${fmtInt(x.rps)} | ${x.p50} ms | ${x.p90} ms | ${x.p99} ms | ${auth} |`;
     }),
+    '',
+    'CPU p50: the gateway process\'s CPU time per authorization, one request at a time (token verification, signing and parsing the facts read, the policy; DynamoDB Local\'s own time is in another process): the part of the decision that a busy machine does not inflate by waiting.',
     '',
     `Targets: an uncached authorization p99 ≤ 10 ms — measured ${uncached.map((v) => ms(v)).join(' under load, ')} one at a time; a cached one ≤ 1 ms of gateway overhead — measured p99 ${cached ? ms(cached.p99) : '—'} (the local emulation's cache lookup and policy match; API Gateway's own is not measurable here).`,
   ].join('\n');

@@ -10,7 +10,7 @@ import { AGGREGATOR_SOURCE, DOCUMENT_TYPE, REPORT_AGGREGATOR_ENTRY, isDocumentRe
 import { FUNCTIONS, type FunctionName } from '#shared/http/routes.js';
 import { DEMO_USERS, demoItems } from './demo.js';
 import { ensureTable, localClients, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.js';
-import { createGateway, type AuthorizerHandler, type ProxyHandler } from './gateway.js';
+import { createGateway, type AuthorizerHandler, type GatewayOptions, type ProxyHandler } from './gateway.js';
 import { createIssuer, loadSigningKey, type LocalIssuer } from './issuer.js';
 import { loadLocalSecretKey } from './secret-key.js';
 import { startStreamPoller, type StreamPoller } from './streams.js';
@@ -49,6 +49,8 @@ export interface RuntimeOptions {
   /** Start from an empty table (the signing key is kept). */
   reset?: boolean;
   log?: (line: Record<string, unknown>) => void;
+  /** Every authorization the gateway makes, timed (bench/load.ts). */
+  onAuthorization?: GatewayOptions['onAuthorization'];
 }
 
 export interface Runtime {
@@ -104,6 +106,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     server = createGateway({
       cacheTtlSeconds: options.cacheTtlSeconds,
       log: options.log,
+      onAuthorization: options.onAuthorization,
       extra: (method, path, res, req) => {
         if (method === 'POST' && path === STREAMS_SETTLE_PATH) {
           void poller!.settled().then(

@@ -106,7 +106,7 @@ const ERROR_RESPONSES = {
   Forbidden: problemResponse('The caller may not do this in this account'),
   NotFound: problemResponse('Not found, or not visible to the caller'),
   Conflict: problemResponse(
-    'Conflicts with the current state (a stale `version`, a status change not allowed, …; `idempotency-in-progress`, with `Retry-After`, when the first request with this Idempotency-Key is still running); `type` says which',
+    'Conflicts with the current state (a stale `version`, a status change not allowed, …; `idempotency-in-progress`, with `Retry-After`, when the first request with this Idempotency-Key is still running; `acl-busy`, with `Retry-After`, while another change to the permissions of the account is applied); `type` says which',
     'Problem',
     retryAfter,
   ),

@@ -182,9 +182,12 @@ const EU_PREFIXES: ReadonlySet<string> = new Set(
 export function buyerTaxId(taxId: string | undefined): { prefix?: string; number: string } | undefined {
   if (taxId === undefined || taxId.trim() === '') return undefined;
   const compact = compactTaxId(taxId);
+  if (compact === '') return undefined;
   const prefix = compact.slice(0, 2);
+  // P_5B is 1..50 characters: the number after the prefix, or the whole id when it has none.
   if (/^[A-Z]{2}./.test(compact) && EU_PREFIXES.has(prefix)) {
-    return prefix === 'PL' ? { number: compact.slice(2) } : { prefix, number: compact.slice(2) };
+    const number = compact.slice(2, 52);
+    return prefix === 'PL' ? { number } : { prefix, number };
   }
   return { number: compact.slice(0, 50) };
 }

@@ -221,5 +221,7 @@ describe('the seller of a JPK_FA file', () => {
     expect(buyerTaxId('PL526-000-12-46')).toEqual({ number: '5260001246' });
     expect(buyerTaxId('US-12-3456789')).toEqual({ number: 'US123456789' });
     expect(buyerTaxId(undefined)).toBeUndefined();
+    expect(buyerTaxId(' - ')).toBeUndefined();
+    expect(buyerTaxId('DE')).toEqual({ number: 'DE' }); // a bare prefix is not split into an empty number
   });
 });

@@ -5,6 +5,7 @@ import { createDocumentBody, documentPath, listDocumentsQuery, updateDocumentBod
 import { defaultStore } from '#shared/data/context.js';
 import { DOCUMENT_KIND_NAMES, DOCUMENT_KINDS, type DocumentKind } from '#shared/domain/invoicing/documents.js';
 import * as documents from '#shared/usecases/documents.js';
+import * as settings from '#shared/usecases/settings.js';
 import { documentView } from '#shared/views/documents.js';
 import { pageView } from '#shared/views/page.js';
 
@@ -24,7 +25,9 @@ function routesFor(kind: DocumentKind): Record<string, RouteImplementation> {
     },
     [`get${one}`]: async (req) => {
       const { documentId } = parse('path', documentPath, req.pathParameters);
-      return jsonResponse(200, documentView(await documents.get(defaultStore(), requirePrincipal(req), kind, documentId)));
+      const p = requirePrincipal(req);
+      const [doc, presentation] = await Promise.all([documents.get(defaultStore(), p, kind, documentId), settings.presentation(defaultStore(), p.accountId)]);
+      return jsonResponse(200, { ...documentView(doc), presentation });
     },
     [`update${one}`]: async (req) => {
       const { documentId } = parse('path', documentPath, req.pathParameters);

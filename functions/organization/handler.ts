@@ -28,6 +28,16 @@ export const handler = createApiHandler('organization', {
     const account = await organization.updateAccount(defaultStore(), requireActor(req), parseJsonBody(req, c.updateAccount.body));
     return jsonResponse(200, accountView(account));
   },
+  archiveAccount: async (req) => {
+    parse('path', c.archiveAccount.path, req.pathParameters);
+    const { version } = parseJsonBody(req, c.archiveAccount.body);
+    return jsonResponse(200, accountView(await organization.updateAccount(defaultStore(), requireActor(req), { status: 'archived', version })));
+  },
+  restoreAccount: async (req) => {
+    parse('path', c.restoreAccount.path, req.pathParameters);
+    const { version } = parseJsonBody(req, c.restoreAccount.body);
+    return jsonResponse(200, accountView(await organization.updateAccount(defaultStore(), requireActor(req), { status: 'active', version })));
+  },
   listSubAccounts: async (req) => {
     parse('path', c.listSubAccounts.path, req.pathParameters);
     const page = await organization.listSubAccounts(defaultStore(), requirePrincipal(req), parse('query', c.listSubAccounts.query, req.query));

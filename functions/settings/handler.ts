@@ -25,4 +25,5 @@ export const handler = createApiHandler('settings', {
   ...routes('business', 'getBusinessSettings', 'updateBusinessSettings'),
   ...routes('payment-methods', 'getPaymentMethodSettings', 'updatePaymentMethodSettings'),
   ...routes('other', 'getOtherSettings', 'updateOtherSettings'),
+  ...routes('branding', 'getBrandingSettings', 'updateBrandingSettings'),
 }, invoicingContracts);

@@ -113,7 +113,28 @@ const lineOutput = z
   })
   .meta({ id: 'DocumentLine' });
 
+const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour as #RRGGBB');
+/** How the business's documents look: its logo, colours and footer (business information, SPEC 1). */
+export const brandingSettings = z
+  .object({
+    // https only: a document view links it, and a browser showing it must not fetch over plain http.
+    logoUrl: safeText(z.url({ protocol: /^https$/ }).max(500), 'single').nullable(),
+    primaryColor: hexColor.nullable(),
+    accentColor: hexColor.nullable(),
+    footerText: multiLine(500).nullable(),
+  })
+  .strict()
+  .meta({ id: 'BrandingSettings' });
+/**
+ * What a document is shown with: the account's branding and its terms and conditions, as
+ * set now (settings), on the single-document read only; lists leave it out.
+ */
+export const documentPresentation = z
+  .object({ branding: brandingSettings, termsAndConditions: z.string().nullable() })
+  .meta({ id: 'DocumentPresentation' });
 export const documentResponse = z.object({
+  /** Present on GET of one document: its branding and terms (documentPresentation). */
+  presentation: documentPresentation.optional(),
   id: z.string(),
   kind: z.enum(DOCUMENT_KINDS),
   number: z.string().nullable().describe('assigned when the document is issued; gapless per account and kind'),
@@ -364,6 +385,8 @@ export const otherSettings = z
       })
       .strict(),
     defaultNotes: multiLine(2000).nullable(),
+    /** The business's terms and conditions, printed with its documents (SPEC 1: "terms"). */
+    termsAndConditions: multiLine(10_000).nullable(),
   })
   .strict()
   .meta({ id: 'OtherSettings' });
@@ -372,6 +395,7 @@ export const SETTINGS_SCHEMAS = {
   business: businessSettings,
   'payment-methods': paymentMethodSettings,
   other: otherSettings,
+  branding: brandingSettings,
 } as const;
 export type SettingsSection = keyof typeof SETTINGS_SCHEMAS;
 
@@ -397,6 +421,7 @@ export const settingsPatchSchemas = {
   business: settingsPatch(businessSettings),
   'payment-methods': settingsPatch(paymentMethodSettings),
   other: settingsPatch(otherSettings),
+  branding: settingsPatch(brandingSettings),
 } as const;
 
 // --- the table -----------------------------------------------------------------------
@@ -434,6 +459,8 @@ export const invoicingContracts: Record<string, RouteContract> = {
   },
   getOtherSettings: { path: accountPath, response: settingsResponse('other', otherSettings) },
   updateOtherSettings: { path: accountPath, body: settingsPatchSchemas.other, response: settingsResponse('other', otherSettings) },
+  getBrandingSettings: { path: accountPath, response: settingsResponse('branding', brandingSettings) },
+  updateBrandingSettings: { path: accountPath, body: settingsPatchSchemas.branding, response: settingsResponse('branding', brandingSettings) },
 };
 
 export const SETTINGS_DEFAULTS: { [K in SettingsSection]: z.infer<(typeof SETTINGS_SCHEMAS)[K]> } = {
@@ -445,5 +472,7 @@ export const SETTINGS_DEFAULTS: { [K in SettingsSection]: z.infer<(typeof SETTIN
     invoiceTemplate: 'classic',
     reminders: { enabled: false, daysBeforeDue: [], daysAfterDue: [] },
     defaultNotes: null,
+    termsAndConditions: null,
   },
+  branding: { logoUrl: null, primaryColor: null, accentColor: null, footerText: null },
 };

@@ -67,6 +67,8 @@ export const billingResponse = z.object({
     unitAmountCents: z.number().int(),
     amountCents: z.number().int(),
   }),
+  /** The plan's monthly fee; its list prices are placeholders pending sign-off (README, "Billing"). */
+  planFee: z.object({ plan: z.enum(PLANS), amountCents: z.number().int() }),
   lines: z.array(
     z.object({ description: z.string(), quantity: z.number().int(), unitAmountCents: z.number().int(), amountCents: z.number().int() }),
   ),
@@ -96,6 +98,8 @@ export const updateAccountBody = z
   .strict()
   .refine((b) => b.name !== undefined || b.status !== undefined, { message: 'name or status is required', path: ['name'] })
   .meta({ id: 'UpdateAccount' });
+/** Archive or restore: the version the change is based on, nothing else. */
+export const accountStatusBody = z.object({ version }).strict().meta({ id: 'AccountStatusChange' });
 export const createSubAccountBody = z
   .object({
     name,
@@ -112,6 +116,8 @@ export const organizationContracts = {
   listMyAccounts: { response: z.object({ accounts: z.array(switchAccountResponse) }) },
   getAccount: { path: accountPath, response: accountResponse },
   updateAccount: { path: accountPath, body: updateAccountBody, response: accountResponse },
+  archiveAccount: { path: accountPath, body: accountStatusBody, response: accountResponse },
+  restoreAccount: { path: accountPath, body: accountStatusBody, response: accountResponse },
   listSubAccounts: { path: accountPath, query: pageQuery, response: pageOf(accountResponse) },
   createSubAccount: { path: accountPath, body: createSubAccountBody, response: accountResponse, status: 201 },
   getPlan: { path: accountPath, response: planResponse },

@@ -2,6 +2,7 @@ import {
   BACKOFFICE_PLANS,
   BACKOFFICE_SEAT_PRICE_CENTS,
   backofficeSeatCharge,
+  PLAN_LIST_PRICE_CENTS,
   type Feature,
   type Plan,
 } from '../authz/plans.js';
@@ -39,6 +40,8 @@ export interface BillingSummary {
     unitAmountCents: number;
     amountCents: number;
   };
+  /** The plan's own monthly fee (placeholder list prices, see PLAN_LIST_PRICE_CENTS). */
+  planFee: { plan: Plan; amountCents: number };
   lines: Array<{ description: string; quantity: number; unitAmountCents: number; amountCents: number }>;
   totalCents: number;
 }
@@ -53,7 +56,10 @@ export function billingSummary(input: {
   const count = input.backoffice.length;
   const billable = Math.max(0, count - 1);
   const amountCents = backofficeSeatCharge(count);
-  const lines =
+  const planCents = PLAN_LIST_PRICE_CENTS[input.plan];
+  // The plan's fee is always the first line (a free plan's at 0), the seats beside it.
+  const planLine = { description: `Plan ${input.plan}, monthly fee`, quantity: 1, unitAmountCents: planCents, amountCents: planCents };
+  const seatLines =
     billable > 0
       ? [
           {
@@ -64,6 +70,7 @@ export function billingSummary(input: {
           },
         ]
       : [];
+  const lines = [planLine, ...seatLines];
   return {
     organizationId: input.organizationId,
     plan: input.plan,
@@ -78,6 +85,7 @@ export function billingSummary(input: {
       unitAmountCents: BACKOFFICE_SEAT_PRICE_CENTS,
       amountCents,
     },
+    planFee: { plan: input.plan, amountCents: planCents },
     lines,
     totalCents: lines.reduce((s, l) => s + l.amountCents, 0),
   };

@@ -125,6 +125,10 @@ export const ROUTES = [
   // --- organization administration
   { id: 'getAccount', method: 'GET', path: A, fn: 'organization', auth: act('settings.view'), summary: 'An account' },
   { id: 'updateAccount', method: 'PATCH', path: A, fn: 'organization', auth: act('sub-accounts.edit'), summary: 'Rename, archive or restore an account', versioned: 'body' },
+  // Archiving has its own area action (SPEC 2.2 sub-accounts), so it has its own routes: a
+  // custom role may archive without renaming, and a cached policy tells the two apart.
+  { id: 'archiveAccount', method: 'POST', path: `${A}/archive`, fn: 'organization', auth: act('sub-accounts.archive'), summary: 'Archive a sub-account (its members lose access until it is restored)', versioned: 'body' },
+  { id: 'restoreAccount', method: 'POST', path: `${A}/restore`, fn: 'organization', auth: act('sub-accounts.archive'), summary: 'Restore an archived sub-account', versioned: 'body' },
   { id: 'listSubAccounts', method: 'GET', path: `${A}/sub-accounts`, fn: 'organization', auth: act('sub-accounts.view'), summary: 'Sub-accounts of a main account' },
   { id: 'createSubAccount', method: 'POST', path: `${A}/sub-accounts`, fn: 'organization', auth: act('sub-accounts.create'), summary: 'Create a sub-account', idempotent: true },
   { id: 'getPlan', method: 'GET', path: `${A}/plan`, fn: 'organization', auth: act('settings.view'), summary: 'The plan and features' },
@@ -179,8 +183,11 @@ export const ROUTES = [
   { id: 'updateBusinessSettings', method: 'PATCH', path: `${A}/settings/business`, fn: 'settings', auth: act('settings.edit-business'), summary: 'Change business information', versioned: 'body' },
   { id: 'getPaymentMethodSettings', method: 'GET', path: `${A}/settings/payment-methods`, fn: 'settings', auth: act('settings.view'), summary: 'Payment methods' },
   { id: 'updatePaymentMethodSettings', method: 'PATCH', path: `${A}/settings/payment-methods`, fn: 'settings', auth: act('settings.edit-payment-methods'), summary: 'Set payment methods', versioned: 'body' },
-  { id: 'getOtherSettings', method: 'GET', path: `${A}/settings/other`, fn: 'settings', auth: act('settings.view'), summary: 'Terms, currency, templates, reminders' },
+  { id: 'getOtherSettings', method: 'GET', path: `${A}/settings/other`, fn: 'settings', auth: act('settings.view'), summary: 'Payment terms, terms and conditions, currency, templates, reminders' },
   { id: 'updateOtherSettings', method: 'PATCH', path: `${A}/settings/other`, fn: 'settings', auth: act('settings.edit-other'), summary: 'Change other business settings', versioned: 'body' },
+  // Branding is business information (SPEC 1: "change business information"), so its change is that section's permission.
+  { id: 'getBrandingSettings', method: 'GET', path: `${A}/settings/branding`, fn: 'settings', auth: act('settings.view'), summary: 'Branding: logo, colours, document footer' },
+  { id: 'updateBrandingSettings', method: 'PATCH', path: `${A}/settings/branding`, fn: 'settings', auth: act('settings.edit-business'), summary: 'Change the branding', versioned: 'body' },
   ...BANK_ROUTES,
   ...ACCOUNTING_ROUTES,
   ...STOCK_ROUTES,

@@ -30,3 +30,14 @@ export async function update(store: Store, p: Principal, section: SettingsSectio
   const merged: Record<string, unknown> = parse('body', SETTINGS_SCHEMAS[section], { ...SETTINGS_DEFAULTS[section], ...current?.data, ...patch });
   return putSettings(store, { accountId: p.accountId, section, data: merged, updatedBy: p.userId, updatedAt: store.now().toISOString() }, version);
 }
+
+/**
+ * What a document is shown with (its single read): the branding section and the terms and
+ * conditions of the other section, defaults where never written. Two reads by key; any
+ * holder of documents.view sees them, as they are printed on the documents anyway.
+ */
+export async function presentation(store: Store, accountId: string): Promise<{ branding: (typeof SETTINGS_DEFAULTS)['branding']; termsAndConditions: string | null }> {
+  const [branding, other] = await Promise.all([getSettings(store, accountId, 'branding'), getSettings(store, accountId, 'other')]);
+  const terms = { ...SETTINGS_DEFAULTS.other, ...other?.data }.termsAndConditions;
+  return { branding: { ...SETTINGS_DEFAULTS.branding, ...branding?.data } as (typeof SETTINGS_DEFAULTS)['branding'], termsAndConditions: terms ?? null };
+}

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { PLAN_LIST_PRICE_CENTS, type Plan } from '#shared/authz/plans.js';
 import { call, tokenFor } from '../../support/http.js';
 import { createOrganization } from '../../support/orgs.js';
 import { as, auditAbout, auditAll, expectProblem, u } from './helpers.js';
@@ -212,14 +213,18 @@ describe('plan, features, billing', () => {
     expect(bill.status, bill.text).toBe(200);
     expect(bill.body.accounts).toHaveLength(3);
     expect(bill.body.backofficeSeats).toMatchObject({ count: 3, included: 1, billable: 2, unitAmountCents: 2500, amountCents: 5000 });
-    expect(bill.body.lines).toEqual([expect.objectContaining({ quantity: 2, unitAmountCents: 2500, amountCents: 5000 })]);
-    expect(bill.body).toMatchObject({ currency: 'EUR', interval: 'month', totalCents: 5000, plan: 'large' });
+    // The plan's fee line next to the seats (placeholder list prices, PLAN_LIST_PRICE_CENTS).
+    expect(bill.body.lines).toEqual([
+      { description: 'Plan large, monthly fee', quantity: 1, unitAmountCents: PLAN_LIST_PRICE_CENTS.large, amountCents: PLAN_LIST_PRICE_CENTS.large },
+      expect.objectContaining({ quantity: 2, unitAmountCents: 2500, amountCents: 5000 }),
+    ]);
+    expect(bill.body).toMatchObject({ currency: 'EUR', interval: 'month', totalCents: PLAN_LIST_PRICE_CENTS.large + 5000, plan: 'large', planFee: { plan: 'large', amountCents: PLAN_LIST_PRICE_CENTS.large } });
     expectProblem(await as(org.users.mgr!, 'GET', `${A}/billing`), 403);
     expectProblem(await as(org.users.owner!, 'GET', `/accounts/${org.subAccountIds[0]}/billing`), 400);
 
     const none = await createOrganization({ members: [{ key: 'owner', role: 'owner' }] });
     const empty = await as(none.users.owner!, 'GET', `/accounts/${none.mainAccountId}/billing`);
-    expect(empty.body).toMatchObject({ totalCents: 0, lines: [], backofficeSeats: { count: 0, included: 0, billable: 0 } });
+    expect(empty.body).toMatchObject({ totalCents: PLAN_LIST_PRICE_CENTS[empty.body.plan as Plan], lines: [expect.objectContaining({ quantity: 1 })], backofficeSeats: { count: 0, included: 0, billable: 0 } });
   });
 });
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { PLAN_LIST_PRICE_CENTS } from '#shared/authz/plans.js';
 import { call, tokenFor } from '../../support/http.js';
 
 /*
@@ -88,7 +89,7 @@ describe('the administration walk-through', () => {
     expect(bill.body.currency).toBe('EUR');
     expect(bill.body.accounts.map((a: { accountId: string }) => a.accountId).sort()).toEqual([mainAccountId, northId, southId].sort());
     expect(bill.body.backofficeSeats).toMatchObject({ count: 2, included: 1, billable: 1, unitAmountCents: 2500, amountCents: 2500 });
-    expect(bill.body.totalCents).toBe(2500);
+    expect(bill.body.totalCents).toBe(PLAN_LIST_PRICE_CENTS.small + 2500);
 
     // 10. Each step in the audit log, newest first.
     const audit = await as(founder, 'GET', `${A}/audit?limit=200`);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PLAN_LIST_PRICE_CENTS } from '#shared/authz/plans.js';
 import { billingSummary, checkFeatureActivation, checkFeatureDeactivation, checkPlanChange } from '#shared/domain/billing.js';
 import { acceptOutcome, invitationExpiresAt, isExpired, newInvitationId, parseInvitationId } from '#shared/domain/invitations.js';
 import { switchList, type SwitchAccount } from '#shared/domain/switch-accounts.js';
@@ -13,11 +14,18 @@ describe('billing', () => {
   it('includes the first Backoffice seat and bills each further one at EUR 25.00 in cents', () => {
     const seats = (n: number) => Array.from({ length: n }, (_, i) => ({ userId: `b${i}`, email: `b${i}@x` }));
     const accounts = [{ accountId: MAIN, kind: 'main' as const, name: 'Main', status: 'active' as const }];
-    expect(billingSummary({ organizationId: ORG, plan: 'small', accounts, backoffice: seats(0) })).toMatchObject({ totalCents: 0, lines: [] });
+    const none = billingSummary({ organizationId: ORG, plan: 'small', accounts, backoffice: seats(0) });
+    expect(none).toMatchObject({ totalCents: PLAN_LIST_PRICE_CENTS.small, planFee: { plan: 'small', amountCents: PLAN_LIST_PRICE_CENTS.small } });
+    expect(none.lines).toEqual([{ description: 'Plan small, monthly fee', quantity: 1, unitAmountCents: PLAN_LIST_PRICE_CENTS.small, amountCents: PLAN_LIST_PRICE_CENTS.small }]);
     expect(billingSummary({ organizationId: ORG, plan: 'small', accounts, backoffice: seats(1) }).backofficeSeats).toMatchObject({ included: 1, billable: 0, amountCents: 0 });
     const four = billingSummary({ organizationId: ORG, plan: 'large', accounts, backoffice: seats(4) });
-    expect(four).toMatchObject({ currency: 'EUR', interval: 'month', totalCents: 7500, backofficeSeats: { count: 4, billable: 3, unitAmountCents: 2500 } });
-    expect(four.lines).toEqual([expect.objectContaining({ quantity: 3, unitAmountCents: 2500, amountCents: 7500 })]);
+    expect(four).toMatchObject({ currency: 'EUR', interval: 'month', totalCents: PLAN_LIST_PRICE_CENTS.large + 7500, backofficeSeats: { count: 4, billable: 3, unitAmountCents: 2500 } });
+    // The plan's fee line first, the seats beside it.
+    expect(four.lines).toEqual([
+      expect.objectContaining({ description: 'Plan large, monthly fee', quantity: 1, amountCents: PLAN_LIST_PRICE_CENTS.large }),
+      expect.objectContaining({ quantity: 3, unitAmountCents: 2500, amountCents: 7500 }),
+    ]);
+    expect(billingSummary({ organizationId: ORG, plan: 'free', accounts, backoffice: [] }).lines).toEqual([expect.objectContaining({ quantity: 1, amountCents: 0 })]);
   });
 
   it('refuses a downgrade below Small while Backoffice users exist, naming them; any Small+ plan is fine', () => {

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { RouteContract } from './types.js';
 import { accountId, accountPath, pageOf, pageQuery } from './admin-common.js';
 import { isoDate, money, ulidParam } from './invoicing.js';
-import { singleLine } from './text.js';
+import { singleLine, versionOf } from './text.js';
 import { PERIOD_RE } from '../domain/accounting/period.js';
 import { FILING_SUBJECTS } from '../domain/accounting/upo.js';
 
@@ -106,7 +106,7 @@ export const attachReceiptBody = z
       // surrogate; bidi controls are refused as in every other text the API takes.
       .refine((v) => !XML_UNSAFE.test(v), 'must be XML text: no control characters other than TAB, LF and CR, no unpaired surrogates or bidi controls')
       .describe('the UPO XML as the portal returned it (UTF-8, at most 256 KB)'),
-    version: z.number().int().min(1).optional(),
+    version: versionOf().optional(),
   })
   .strict()
   .meta({ id: 'AttachFilingReceipt' });

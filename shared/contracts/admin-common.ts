@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { BUILT_IN_ROLES } from '../authz/roles.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../data/paginator.js';
 import { ULID_PATTERN as ULID } from '../domain/ids.js';
-import { safeText } from './text.js';
+import { safeText, versionOf } from './text.js';
 import type { RouteContract } from './types.js';
 
 /* Schemas shared by the organization and members contracts; ids use the one ULID grammar of domain/ids.ts. */
@@ -23,7 +23,7 @@ export const invitationId = z
   .meta({ id: 'InvitationId' });
 /** Identity-provider subjects are opaque: their size is bounded, and they are one line of text. */
 export const userId = safeText(z.string().min(1).max(256), 'single').meta({ id: 'UserId', description: "The identity provider's subject" });
-export const version = z.number().int().min(1);
+export const version = versionOf();
 
 /** A role reference: a built-in role or `custom:<roleId>`. */
 export const roleRef = z

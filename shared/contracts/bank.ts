@@ -5,7 +5,7 @@ import { DOCUMENT_STATUSES } from '../domain/invoicing/status.js';
 import { accountPath, pageOf, pageQuery } from './admin-common.js';
 import { accountId } from './admin-common.js';
 import { money, ulidParam } from './invoicing.js';
-import { singleLine } from './text.js';
+import { singleLine, versionOf } from './text.js';
 import type { RouteContract } from './types.js';
 
 /* Bank imports and e-receipts (SPEC 6.2, 2.3): request and response shapes. */
@@ -78,8 +78,8 @@ export const bankTransactionResponse = z
 
 export const resolveBankTransactionBody = z
   .discriminatedUnion('action', [
-    z.object({ action: z.literal('assign'), invoiceId: ulidParam, version: z.number().int().min(1) }).strict(),
-    z.object({ action: z.literal('dismiss'), note: singleLine(500).optional(), version: z.number().int().min(1) }).strict(),
+    z.object({ action: z.literal('assign'), invoiceId: ulidParam, version: versionOf() }).strict(),
+    z.object({ action: z.literal('dismiss'), note: singleLine(500).optional(), version: versionOf() }).strict(),
   ])
   .meta({ id: 'ResolveBankTransaction', description: 'assign: records the payment against the invoice; dismiss: not an invoice payment' });
 

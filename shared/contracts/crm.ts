@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { RouteContract } from './types.js';
 import { accountId, accountPath, pageOf, pageQuery } from './admin-common.js';
 import { clientPath, isoDate, ulidParam } from './invoicing.js';
-import { multiLine, safeText, singleLine } from './text.js';
+import { multiLine, safeText, singleLine, versionOf } from './text.js';
 import { OBJECT_TYPES, PERMISSION_MODES, RIGHTS } from '../domain/acl.js';
 import { CRM_SEGMENTS } from '../http/routes/crm.js';
 
@@ -35,7 +35,7 @@ export const createCrmBody = z
 
 export const updateCrmBody = z
   .object({
-    version: z.number().int().min(1),
+    version: versionOf(),
     name: singleLine(200).optional(),
     description: multiLine(4000).nullable().optional(),
     date: isoDate.nullable().optional(),
@@ -73,7 +73,7 @@ const principal = safeText(z.string().min(1).max(300), 'single').describe('user:
 
 export const putAclBody = z
   .object({
-    version: z.number().int().min(1),
+    version: versionOf(),
     rows: z.array(z.object({ principal, rights: z.array(safeText(z.string().max(40), 'single')).max(RIGHTS.length * 2).describe(RIGHTS.join(', ')) }).strict()).max(200),
     exclusions: z.array(principal).max(200),
   })

@@ -4,7 +4,7 @@ import { DELIVERY_STATUSES } from '../data/entities/delivery.js';
 import { ULID_RE } from '../domain/ids.js';
 import { accountId, accountPath, pageOf, pageQuery } from './admin-common.js';
 import type { RouteContract } from './types.js';
-import { singleLine } from './text.js';
+import { singleLine, versionOf } from './text.js';
 
 /*
  * Contracts of the integration routes. Secrets appear in exactly two answers: activation
@@ -44,7 +44,7 @@ export const activateIntegrationBody = z
   .describe('Send an Idempotency-Key header: a retry then answers the first activation (with its secret) instead of activating a second integration.')
   .meta({ id: 'ActivateIntegration' });
 
-const version = z.number().int().min(1).describe('the version the change is based on (optimistic locking)');
+const version = versionOf().describe('the version the change is based on (optimistic locking)');
 export const configureIntegrationBody = z
   .object({ version, name: singleLine(100).optional(), config: config.optional(), rotateSecret: z.boolean().optional(), secret: secret.optional(), allegro: allegroCredentials.optional() })
   .strict()

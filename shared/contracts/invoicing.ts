@@ -6,7 +6,7 @@ import { isCurrency } from '../domain/invoicing/currency.js';
 import { DOCUMENT_KIND_NAMES, DOCUMENT_KINDS, DOCUMENT_SEGMENTS } from '../domain/invoicing/documents.js';
 import { DOCUMENT_STATUSES, isIsoDate } from '../domain/invoicing/status.js';
 import { toScaled } from '../domain/invoicing/money.js';
-import { multiLine, safeText, singleLine } from './text.js';
+import { multiLine, safeText, singleLine, versionOf } from './text.js';
 
 /*
  * Contracts of the invoicing routes. Money is always an integer of minor units of the
@@ -42,7 +42,7 @@ const vatRate = z
   .refine((v) => toScaled(v, 2) !== undefined, 'at most 2 decimals');
 const cursor = z.string().min(1).max(4096).optional();
 const limit = (max: number, dflt: number) => z.coerce.number().int().min(1).max(max).default(dflt);
-const version = z.number().int().nonnegative().describe('the version the change is based on (optimistic locking)');
+const version = versionOf(0).describe('the version the change is based on (optimistic locking)');
 
 const inOrder = (from: string | undefined | null, to: string | undefined | null) => !from || !to || from <= to;
 

@@ -12,7 +12,7 @@ import {
   userId,
   version,
 } from './admin-common.js';
-import { safeText, singleLine } from './text.js';
+import { safeText, singleLine, versionQueryOf } from './text.js';
 
 /* Contracts of the members function: members, grants, invitations, custom roles. */
 
@@ -65,7 +65,7 @@ export const roleResponse = z.object({
 export const memberPath = z.object({ accountId, userId });
 export const grantPath = z.object({ accountId, userId, subAccountId });
 export const rolePath = z.object({ accountId, roleId });
-export const versionQuery = z.object({ version: z.coerce.number().int().min(1).optional() });
+export const versionQuery = z.object({ version: versionQueryOf().optional() });
 
 const roleName = singleLine(100);
 const description = safeText(z.string().trim().max(500), 'multi');

@@ -3,10 +3,10 @@ import type { RouteContract } from './types.js';
 import { accountId, crudContracts } from './admin-common.js';
 import { currencyCode, documentPath, documentResponse, isoDate, listCatalogQuery, money, ulidParam } from './invoicing.js';
 import { toScaled } from '../domain/invoicing/money.js';
-import { singleLine } from './text.js';
+import { singleLine, versionOf } from './text.js';
 
 /* Contracts of price lists and promo codes. Money is integer minor units of its currency. */
-const version = z.number().int().nonnegative().describe('the version the change is based on (optimistic locking)');
+const version = versionOf(0).describe('the version the change is based on (optimistic locking)');
 const minorUnits = money.nonnegative().max(Number.MAX_SAFE_INTEGER, 'overflows');
 
 // --- price lists ------------------------------------------------------------------------

@@ -3,13 +3,13 @@ import type { RouteContract } from './types.js';
 import { accountId, crudContracts } from './admin-common.js';
 import { isoDate, listCatalogQuery, ulidParam } from './invoicing.js';
 import { toScaled } from '../domain/invoicing/money.js';
-import { multiLine, singleLine } from './text.js';
+import { multiLine, singleLine, versionOf } from './text.js';
 
 /*
  * Contracts of warehouses, warehouse documents and stock. Quantities are decimals with at
  * most 3 places, like document lines; the server keeps them as integer thousandths.
  */
-const version = z.number().int().nonnegative().describe('the version the change is based on (optimistic locking)');
+const version = versionOf(0).describe('the version the change is based on (optimistic locking)');
 const quantity = z
   .number()
   .positive('must be greater than 0')

@@ -20,3 +20,16 @@ export const safeText = <T extends z.ZodType<string>>(schema: T, lines: 'single'
 export const singleLine = (max: number) => safeText(z.string().trim().min(1).max(max), 'single');
 /** Notes and other texts of several lines: line feeds allowed, may be empty. */
 export const multiLine = (max: number) => safeText(z.string().max(max), 'multi');
+
+/**
+ * The highest version a change may be based on. Versions count changes from 1, so no
+ * stored item comes near it; without a cap a client could send 2^53 - 1, which passes
+ * `.int()`, and the change would compute `version + 1` = 2^53, a number the DynamoDB
+ * marshaller refuses to write (an opaque 500 where a 400 or 409 belongs).
+ */
+export const MAX_VERSION = 2 ** 31 - 1;
+const VERSION_TOO_HIGH = `no version is over ${MAX_VERSION}`;
+/** The version a change is based on (optimistic locking): from 1, or from 0 where 0 means "never written". */
+export const versionOf = (min: 0 | 1 = 1) => z.number().int().min(min).max(MAX_VERSION, VERSION_TOO_HIGH);
+/** The same, from a query string (`?version=`). */
+export const versionQueryOf = () => z.coerce.number().int().min(1).max(MAX_VERSION, VERSION_TOO_HIGH);

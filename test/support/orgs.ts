@@ -1,7 +1,8 @@
 import { organizationSeatEntity } from '#shared/data/entities/organization-seat.js';
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { TokenClaims } from '../../scripts/local/issuer.js';
 import { compileCustomRole } from '#shared/authz/roles.js';
 import type { Feature, Plan } from '#shared/authz/plans.js';
 import type { Stored } from '#shared/data/dynamo.js';
@@ -51,7 +52,18 @@ export interface TestOrganization {
   users: Record<string, TestUser>;
 }
 
-export async function createOrganization(spec: OrgSpec): Promise<TestOrganization> {
+/**
+ * Where the organization goes: the run's local runtime by default; a test that starts a
+ * runtime of its own (its own table, e.g. behind a fault proxy) passes its table and issuer.
+ */
+export interface OrgTarget {
+  db: DynamoDBDocumentClient;
+  table: string;
+  sign: (claims: TokenClaims) => Promise<string>;
+}
+
+export async function createOrganization(spec: OrgSpec, target?: OrgTarget): Promise<TestOrganization> {
+  const sign = target?.sign ?? ((claims: TokenClaims) => tokenFor(claims));
   const organizationId = newOrganizationId();
   const mainAccountId = mainAccountIdOf(organizationId);
   const subAccountIds = Array.from({ length: spec.subAccounts ?? 0 }, () => newSubAccountId(organizationId));
@@ -105,7 +117,7 @@ export async function createOrganization(spec: OrgSpec): Promise<TestOrganizatio
     const email = `${m.key}-${run}@test.kontor.dev`;
     const accountId = m.account === undefined ? mainAccountId : subAccountIds[m.account];
     if (!accountId) throw new Error(`member ${m.key}: no sub-account ${m.account}`);
-    users[m.key] = { userId, email, token: () => tokenFor({ sub: userId, email }) };
+    users[m.key] = { userId, email, token: () => sign({ sub: userId, email }) };
     items.push(
       userEntity.item({ userId, email, updatedAt: now }),
       membershipEntity.item({ accountId, organizationId, userId, email, role: roleOf(m.role), createdAt: now, version: 1 }),
@@ -116,8 +128,8 @@ export async function createOrganization(spec: OrgSpec): Promise<TestOrganizatio
     );
   }
 
-  const db = localDb();
-  const table = inject('tableName');
+  const db = target?.db ?? localDb();
+  const table = target?.table ?? inject('tableName');
   for (let i = 0; i < items.length; i += 25) {
     let requests = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
     // BatchWriteItem may leave some items unprocessed; write them again until none are left.

@@ -13,6 +13,7 @@ import {
   paymentMethodSettings,
 } from '#shared/contracts/invoicing.js';
 import { parse } from '#shared/http/api.js';
+import { MAX_VERSION } from '#shared/contracts/text.js';
 import { ValidationError } from '#shared/domain/errors.js';
 
 /*
@@ -137,5 +138,30 @@ describe('free text in the contracts', () => {
     };
     for (const [id, contract] of Object.entries(CONTRACTS)) if (contract?.body) walk(contract.body, `${id}:body`);
     expect([...new Set(unguarded)]).toEqual([]);
+  });
+});
+
+describe('versions in the contracts', () => {
+  /*
+   * Every body or query that takes a `version` caps it: 2^53 - 1 passes `.int()`, and a
+   * change computing `version + 1` from it wrote a number DynamoDB's marshaller refuses
+   * (an opaque 500; found by test/e2e/fuzz.test.ts).
+   */
+  const versionIssues = (schema: z.ZodType, version: unknown) => {
+    const out = schema.safeParse({ version });
+    return out.success ? [] : out.error.issues.filter((i) => i.path[0] === 'version' || (i.code === 'unrecognized_keys' && i.keys.includes('version')));
+  };
+  // Those that read a version: 1 raises nothing about it, a word does.
+  const versioned = Object.entries(CONTRACTS).flatMap(([id, c]) =>
+    (['body', 'query'] as const).flatMap((where) => {
+      const schema = c?.[where] as z.ZodType | undefined;
+      if (!schema || versionIssues(schema, 1).length || !versionIssues(schema, 'one').length) return [];
+      return [{ id, where, issues: versionIssues(schema, 2 ** 53 - 1).map((i) => i.message) }];
+    }),
+  );
+
+  it('refuses a version over MAX_VERSION in every body and query that takes one', () => {
+    expect(versioned.length).toBeGreaterThan(20);
+    expect(versioned.filter((v) => !v.issues.includes(`no version is over ${MAX_VERSION}`))).toEqual([]);
   });
 });

@@ -53,6 +53,11 @@ describe('bundle budgets', () => {
     expect(inputs.authorizer!.filter((i) => /node_modules\/(zod\/v4\/classic|@aws-sdk\/(client-|lib-|core)|@smithy\/|@aws-lambda-powertools\/)/.test(i))).toEqual([]);
   });
 
+  it('the explorer, one static page, is within 128 KB, without the SDK client stack or Powertools', () => {
+    expect(bundleBudgetBytes('explorer')).toBe(128 * 1024);
+    expect(inputs.explorer!.filter((i) => /node_modules\/(@aws-sdk|@smithy|@aws-lambda-powertools|@middy)\//.test(i))).toEqual([]);
+  });
+
   it('the options are the ones cdk synth bundles with: the same authorizer, byte for byte', () => {
     process.env.CDK_DOCKER = '/nonexistent/kontor-never-bundles-in-docker';
     const app = new App({ outdir: freshOutdir() });

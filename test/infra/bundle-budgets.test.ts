@@ -55,6 +55,11 @@ describe('bundle budgets', () => {
     expect(inputs.authorizer!.filter((i) => /node_modules\/(zod\/v4\/classic|@aws-sdk\/(client-|lib-|core)|@smithy\/|@aws-lambda-powertools\/)/.test(i))).toEqual([]);
   });
 
+  it('the explorer, one static page, is within 128 KB, without the SDK client stack or Powertools', () => {
+    expect(bundleBudgetBytes('explorer')).toBe(128 * 1024);
+    expect(inputs.explorer!.filter((i) => /node_modules\/(@aws-sdk|@smithy|@aws-lambda-powertools|@middy)\//.test(i))).toEqual([]);
+  });
+
   it.each(Object.keys(ENTRIES))('%s carries neither the X-Ray SDK nor the SDK credential chain beyond the environment', (name) => {
     // Lambda's credentials are its environment variables (shared/data/lambda-credentials.ts);
     // profiles, SSO, STS and IMDS providers, and the X-Ray SDK (active tracing records each

@@ -119,6 +119,8 @@ async function start(main: HTMLElement, token: string, out: HTMLElement): Promis
 
   const show = async (id: ViewId, focus: boolean) => {
     current = id;
+    // Tests and assistive technology alike wait for this: set again once the view is drawn.
+    delete view.dataset.ready;
     for (const b of nav.querySelectorAll('button')) b.setAttribute('aria-current', String(b.dataset.view === id));
     const [, label, render] = VIEWS.find(([v]) => v === id)!;
     const heading = h('h2', { tabindex: -1, id: `view-${id}` }, label);

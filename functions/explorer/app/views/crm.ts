@@ -166,7 +166,7 @@ function aclChanges(ctx: Ctx, type: string, id: string, acl: Acl, changed: () =>
 }
 
 /** The object and its ancestors, each with its own rows and exclusions; a case has two parents. */
-async function tree(ctx: Ctx, type: string, object: CrmObject, seen: Set<string>): Promise<HTMLElement> {
+async function tree(ctx: Ctx, type: string, object: CrmObject, seen: Set<string>, ancestor = false): Promise<HTMLElement> {
   const parents: HTMLElement[] = [];
   for (const [fieldName, parentType] of PARENTS) {
     const parentId = object[fieldName];
@@ -177,16 +177,16 @@ async function tree(ctx: Ctx, type: string, object: CrmObject, seen: Set<string>
     if (parent) slot.replaceChildren(await treeNode(ctx, parentType, parent, seen));
     parents.push(slot);
   }
-  return h('ul', { class: 'tree', 'data-testid': 'inheritance' }, h('li', {}, await nodeLabel(ctx, type, object, 'this object'), parents.length ? h('ul', {}, ...parents) : null));
+  return h('ul', { class: 'tree', 'data-testid': 'inheritance' }, h('li', {}, await nodeLabel(ctx, type, object, ancestor), parents.length ? h('ul', {}, ...parents) : null));
 }
 
 async function treeNode(ctx: Ctx, type: string, object: CrmObject, seen: Set<string>): Promise<HTMLElement> {
-  const sub = await tree(ctx, type, object, seen);
+  const sub = await tree(ctx, type, object, seen, true);
   // tree() wraps the node in its own list; inside a parent's list keep only the item's content.
   return h('div', {}, ...Array.from(sub.firstElementChild!.childNodes));
 }
 
-async function nodeLabel(ctx: Ctx, type: string, object: CrmObject, role: string): Promise<HTMLElement> {
+async function nodeLabel(ctx: Ctx, type: string, object: CrmObject, ancestor: boolean): Promise<HTMLElement> {
   const rowsSlot = h('div', { class: 'node-acl' });
   const acl = await attempt(rowsSlot, () => ctx.api.get<Acl>(objectPath(ctx, type, object.id, '/acl')));
   if (acl) {
@@ -200,7 +200,7 @@ async function nodeLabel(ctx: Ctx, type: string, object: CrmObject, role: string
       ),
     );
   }
-  return h('div', { class: 'node' }, h('strong', {}, `${type} “${object.name}”`), ` (${role === 'this object' ? 'this object' : 'ancestor'})`, rowsSlot);
+  return h('div', { class: 'node' }, h('strong', {}, `${type} “${object.name}”`), ancestor ? ' (ancestor: its rows reach everything below it)' : ' (this object)', rowsSlot);
 }
 
 function explainForm(ctx: Ctx, type: string, id: string): HTMLElement {

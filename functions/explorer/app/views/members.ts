@@ -27,7 +27,7 @@ interface Entry {
   via: string;
 }
 
-export async function renderMembers(ctx: Ctx, body: HTMLElement): Promise<void> {
+export async function renderMembers(ctx: Ctx, body: HTMLElement, selected?: string): Promise<void> {
   const own = h('div', { 'data-testid': 'own-access' });
   const others = h('div', { 'data-testid': 'members' });
   body.replaceChildren(h('h3', {}, 'Your own access'), own, h('h3', {}, 'Members of this account'), others);
@@ -74,7 +74,8 @@ export async function renderMembers(ctx: Ctx, body: HTMLElement): Promise<void> 
   const showMember = () => {
     const [accountId, userId] = pick.value.split('|') as [string, string];
     const member = everyone.find((m) => m.accountId === accountId && m.userId === userId)!;
-    detail.replaceChildren(memberAccess(ctx, member, account, subs, subMembers, backoffice, () => void renderMembers(ctx, body)));
+    // After a grant or revocation the view is drawn again from the API, on the same member.
+    detail.replaceChildren(memberAccess(ctx, member, account, subs, subMembers, backoffice, () => void renderMembers(ctx, body, pick.value)));
   };
   pick.addEventListener('change', showMember);
   others.replaceChildren(
@@ -82,6 +83,7 @@ export async function renderMembers(ctx: Ctx, body: HTMLElement): Promise<void> 
     field('Show the effective access of', pick),
     detail,
   );
+  if (selected && everyone.some((m) => `${m.accountId}|${m.userId}` === selected)) pick.value = selected;
   if (everyone.length) showMember();
 }
 

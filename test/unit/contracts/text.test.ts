@@ -57,6 +57,7 @@ const other = {
   invoiceTemplate: 'classic',
   reminders: { enabled: false, daysBeforeDue: [], daysAfterDue: [] },
   defaultNotes: null,
+  termsAndConditions: null,
 };
 const business = { name: null, legalName: null, taxId: null, address: null, email: null, phone: null, website: null };
 
@@ -82,6 +83,7 @@ const MULTI_LINE: Array<[string, z.ZodType, (v: string) => unknown, string]> = [
   ['item description', createItemBody, (v) => ({ name: 'W', unitPrice: 1, currency: 'EUR', vatRate: 23, description: `Blue${v}` }), 'body.description'],
   ['role description', createRoleBody, (v) => ({ name: 'R', permissions: ['clients.view'], description: `For${v}` }), 'body.description'],
   ['default notes', otherSettings, (v) => ({ ...other, defaultNotes: `Thanks${v}` }), 'body.defaultNotes'],
+  ['terms and conditions', otherSettings, (v) => ({ ...other, termsAndConditions: `Terms${v}` }), 'body.termsAndConditions'],
   ['payment instructions', paymentMethodSettings, (v) => ({ methods: [{ ...method, instructions: `IBAN${v}` }] }), 'body.methods.0.instructions'],
 ];
 

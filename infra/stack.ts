@@ -15,6 +15,7 @@ import { KontorFunction } from './constructs/kontor-function.js';
 import { KontorTable, bindTable } from './constructs/table.js';
 import { KontorApi } from './constructs/kontor-api.js';
 import { KontorObservability } from './constructs/observability.js';
+import { AllegroPoller } from './constructs/allegro-poller.js';
 import { KontorWaf, acknowledgeNoWaf } from './constructs/waf.js';
 
 export interface KontorStackProps extends StackProps {
@@ -46,6 +47,8 @@ export class KontorStack extends Stack {
   /** Where the stream's records go when the aggregator gave up on them (their shard and sequence range). */
   readonly reportAggregatorFailures: Queue;
   readonly reportAggregatorSource: EventSourceMapping;
+  /** Allegro has no webhooks: a schedule polls its order events. */
+  readonly allegroPoller: AllegroPoller;
   readonly api: KontorApi;
   readonly cursorSecret: Secret;
   readonly observability: KontorObservability;
@@ -188,6 +191,15 @@ export class KontorStack extends Stack {
       onFailure: new SqsDlq(this.reportAggregatorFailures),
       // Only document items: the aggregates' own writes come back on the stream too.
       filters: DOCUMENT_RECORDS_FILTERS.map((f) => FilterCriteria.filter(f as unknown as Record<string, unknown>)),
+    });
+
+    this.allegroPoller = new AllegroPoller(this, 'AllegroPoller', {
+      stageName: config.stage,
+      table,
+      secretsKey: this.secretsKey,
+      logLevel: config.logLevel,
+      logRetention,
+      removalPolicy,
     });
 
     this.api = new KontorApi(this, 'Http', {

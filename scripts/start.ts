@@ -24,6 +24,8 @@ const env = z
     AUTHORIZER_CACHE_TTL: z.coerce.number().int().min(0).max(3600).default(60),
     TABLE_NAME: z.string().min(3).default('kontor-local'),
     KONTOR_DATA_DIR: z.string().min(1).optional(),
+    // The Allegro poller's timer (the stack runs it every 5 minutes); 0 turns it off.
+    ALLEGRO_POLL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   })
   .safeParse(process.env);
 if (!env.success) {
@@ -44,6 +46,7 @@ try {
     tableName: config.TABLE_NAME,
     cacheTtlSeconds: config.AUTHORIZER_CACHE_TTL,
     reset: flags.reset,
+    allegroPollSeconds: config.ALLEGRO_POLL_SECONDS,
     log: flags.quiet ? undefined : (line) => console.log(JSON.stringify(line)),
   });
 } catch (e) {

@@ -14,6 +14,7 @@ import { createGateway, type AuthorizerHandler, type GatewayOptions, type ProxyH
 import { createIssuer, loadSigningKey, type LocalIssuer } from './issuer.js';
 import { loadLocalSecretKey } from './secret-key.js';
 import { startStreamPoller, type StreamPoller } from './streams.js';
+import { startAllegroTimer, type AllegroTimer } from './allegro-timer.js';
 
 /*
  * The whole API on one machine: DynamoDB Local (or any DynamoDB at an endpoint), the table,
@@ -48,6 +49,8 @@ export interface RuntimeOptions {
   cacheTtlSeconds: number;
   /** Start from an empty table (the signing key is kept). */
   reset?: boolean;
+  /** Run the Allegro poller this often, as the stack's EventBridge rule does; off when absent or 0. */
+  allegroPollSeconds?: number | undefined;
   log?: (line: Record<string, unknown>) => void;
   /** Every authorization the gateway makes, timed (bench/load.ts). */
   onAuthorization?: GatewayOptions['onAuthorization'];
@@ -92,6 +95,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { client, doc } = localClients(endpoint);
   let server: Server | undefined;
   let poller: StreamPoller | undefined;
+  let allegro: AllegroTimer | undefined;
   try {
     if (options.reset && options.dynamodbEndpoint) {
       await client.send(new DeleteTableCommand({ TableName: tableName })).catch((e: Error) => {
@@ -176,6 +180,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // Documents written before the table had a stream are in no aggregate yet: hand each to
     // the aggregator once as a fresh write (idempotent: the stream's own records are stale after it).
     if (backfill) await backfillDocuments(doc, tableName, aggregate);
+    if (options.allegroPollSeconds) {
+      allegro = startAllegroTimer({ intervalMs: options.allegroPollSeconds * 1000, load: (entry) => loadHandler(entry), log: options.log });
+    }
 
     return {
       url,
@@ -186,6 +193,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       seeded,
       streamsSettled: () => poller!.settled(),
       stop: async () => {
+        await allegro?.stop();
         await poller?.stop();
         await new Promise<void>((r) => {
           server!.closeAllConnections();
@@ -196,6 +204,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       },
     };
   } catch (e) {
+    await allegro?.stop();
     await poller?.stop();
     server?.close();
     client.destroy();

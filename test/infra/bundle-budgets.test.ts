@@ -8,6 +8,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { bundleBudgetBytes, esbuildOptions, KontorFunction } from '../../infra/constructs/kontor-function.js';
 import { AUTHORIZER_ENTRY, WEBHOOK_AUTHORIZER_ENTRY } from '../../infra/stack.js';
 import { REPORT_AGGREGATOR_ENTRY } from '../../functions/report-aggregator/source.js';
+import { ALLEGRO_POLLER_ENTRY } from '../../functions/allegro-poller/source.js';
 import { repoPath } from '../../infra/paths.js';
 import { FUNCTIONS } from '../../shared/http/routes.js';
 import { freshOutdir, removeOutdirs } from './support.js';
@@ -23,6 +24,7 @@ const ENTRIES: Record<string, string> = {
   // Not behind routes, but deployed Lambdas all the same: held to the API functions' ceiling.
   'webhook-authorizer': WEBHOOK_AUTHORIZER_ENTRY,
   'report-aggregator': REPORT_AGGREGATOR_ENTRY,
+  'allegro-poller': ALLEGRO_POLLER_ENTRY,
   ...Object.fromEntries(Object.entries(FUNCTIONS).map(([name, spec]) => [name, spec.entry])),
 };
 

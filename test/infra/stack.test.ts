@@ -24,6 +24,7 @@ import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambd
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CURSOR_SECRET_LENGTH } from '../../infra/stack.js';
 import { AGGREGATOR_SOURCE, DOCUMENT_RECORDS_FILTERS, REPORT_AGGREGATOR_ENTRY } from '../../functions/report-aggregator/source.js';
+import { ALLEGRO_POLL_MINUTES, ALLEGRO_POLLER_ENTRY, ALLEGRO_POLLER_TIMEOUT_SECONDS } from '../../functions/allegro-poller/source.js';
 import { SKIP_BUNDLING, cdkJsonContext, freshOutdir, removeOutdirs } from './support.js';
 
 /*
@@ -165,9 +166,34 @@ describe('the report aggregator', () => {
 
 });
 
+describe('the Allegro poller', () => {
+  it('is run every 5 minutes by an EventBridge rule, its only invoker, without retries', () => {
+    const fnId = logicalId(stack.allegroPoller.function.fn);
+    const rules = ofType('AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    expect(rules[0]![1].Properties).toMatchObject({
+      ScheduleExpression: `rate(${ALLEGRO_POLL_MINUTES} minutes)`,
+      State: 'ENABLED',
+      Targets: [expect.objectContaining({ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } })],
+    });
+    const invokers = ofType('AWS::Lambda::Permission').filter(([, p]) => JSON.stringify(p.Properties!.FunctionName).includes(`"${fnId}"`));
+    expect(invokers.map(([, p]) => [p.Properties!.Principal, p.Properties!.SourceArn])).toEqual([['events.amazonaws.com', { 'Fn::GetAtt': [rules[0]![0], 'Arn'] }]]);
+  });
+
+  it('is the deployed poller entry, with a 5-minute timeout, the secrets key and no Allegro URL override (production Allegro)', () => {
+    const fn = resources[logicalId(stack.allegroPoller.function.fn)]!.Properties!;
+    expect(Object.values(FUNCTIONS).map((f) => f.entry)).not.toContain(ALLEGRO_POLLER_ENTRY);
+    expect(fn.Timeout).toBe(ALLEGRO_POLLER_TIMEOUT_SECONDS);
+    const variables = variablesOf(stack.allegroPoller.function);
+    expect(variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'allegro-poller', TABLE_NAME: { Ref: logicalId(stack.table.table) }, SECRET_KEY_ID: { 'Fn::GetAtt': [logicalId(stack.secretsKey), 'Arn'] } });
+    expect(variables).not.toHaveProperty('ALLEGRO_API_URL');
+    expect(variables).not.toHaveProperty('CURSOR_SECRET');
+  });
+});
+
 describe('the functions', () => {
-  it('are one per entry of FUNCTIONS plus the two authorizers and the report aggregator, and nothing else', () => {
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(Object.keys(FUNCTIONS).length + 3);
+  it('are one per entry of FUNCTIONS plus the two authorizers, the report aggregator and the Allegro poller, and nothing else', () => {
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(Object.keys(FUNCTIONS).length + 4);
   });
 
   it('all run Node.js 22 on arm64 with tracing and source maps', () => {
@@ -314,7 +340,7 @@ describe('IAM', () => {
 
   it('gives each function exactly the table access FUNCTIONS declares, the authorizer read only', () => {
     const expected = Object.entries(FUNCTIONS).map(([name, spec]) => [stack.functions[name as FunctionName], spec.table] as const);
-    expected.push([stack.authorizer, 'read'], [stack.webhookAuthorizer, 'read']);
+    expected.push([stack.authorizer, 'read'], [stack.webhookAuthorizer, 'read'], [stack.allegroPoller.function, 'readwrite']);
     for (const [fn, access] of expected) {
       const actions = new Set(dynamoActions(statementsOf(logicalId(fn.role))));
       const want = access === 'none' ? [] : access === 'read' ? TABLE_ACTIONS.read : [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.write];
@@ -332,9 +358,10 @@ describe('IAM', () => {
     }
   });
 
-  it('lets API Gateway invoke the functions only from this API', () => {
+  it('lets API Gateway invoke the functions only from this API (the Allegro poller only its schedule)', () => {
     const apiId = stack.getLogicalId(stack.api.api.node.defaultChild as CfnRestApi);
-    const permissions = ofType('AWS::Lambda::Permission');
+    const poller = `"${logicalId(stack.allegroPoller.function.fn)}"`;
+    const permissions = ofType('AWS::Lambda::Permission').filter(([, p]) => !JSON.stringify(p.Properties!.FunctionName).includes(poller));
     expect(permissions.length).toBeGreaterThan(0);
     for (const [id, p] of permissions) {
       expect(p.Properties!.Principal, id).toBe('apigateway.amazonaws.com');
@@ -416,6 +443,8 @@ describe('the REST API', () => {
     expect(kms(stack.functions.webhooks.fn)).toEqual(['kms:Decrypt']);
     expect(kms(stack.functions.documents.fn)).toEqual([]);
     expect(kms(stack.webhookAuthorizer.fn)).toEqual([]);
+    // It opens the Allegro credentials and seals the tokens Allegro hands out.
+    expect(kms(stack.allegroPoller.function.fn).sort()).toEqual(['kms:Decrypt', 'kms:Encrypt']);
   });
 
   it('keys the authorizer cache on the token and the path, for the configured TTL', () => {
@@ -518,9 +547,9 @@ describe('scaling with the route table', () => {
     { Ref: stack.getLogicalId(stack.api.api.node.defaultChild as CfnRestApi) },
   ];
 
-  it('has one invoke permission per API function, scoped to this API stage, plus each authorizer\'s own', () => {
+  it('has one invoke permission per API function, scoped to this API stage, plus each authorizer\'s own (and the Allegro schedule\'s)', () => {
     const permissions = ofType('AWS::Lambda::Permission');
-    expect(permissions).toHaveLength(Object.keys(FUNCTIONS).length + 2);
+    expect(permissions).toHaveLength(Object.keys(FUNCTIONS).length + 3);
     for (const [name, fn] of Object.entries(stack.functions)) {
       const own = permissions.filter(([, p]) => JSON.stringify(p.Properties!.FunctionName).includes(`"${logicalId(fn.fn)}"`));
       expect(own, name).toHaveLength(1);

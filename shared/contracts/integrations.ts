@@ -22,11 +22,14 @@ const config = z
   .describe('Kind-specific settings (e.g. `shopUrl`); never secrets');
 const secret = z.string().min(16).max(200).describe("The provider's own signing secret, when it chose one (Shopify shows it in its admin)");
 
+/** An OAuth credential: printable ASCII without spaces (hex ids, secrets, JWT refresh tokens), never free text. */
+const credential = (max: number) => z.string().min(1).max(max).regex(/^[\x21-\x7E]+$/, 'printable ASCII characters without spaces');
+
 const allegroCredentials = z
   .object({
-    clientId: z.string().min(1).max(200),
-    clientSecret: z.string().min(1).max(500),
-    refreshToken: z.string().min(1).max(4000),
+    clientId: credential(200),
+    clientSecret: credential(500),
+    refreshToken: credential(4000),
   })
   .strict()
   .describe("Allegro only: the app's client id and secret and the seller's refresh token (authorization code flow). Stored sealed; never answered (the client id is also shown in `config`)")

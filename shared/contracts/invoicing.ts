@@ -315,6 +315,29 @@ export const reportResponse = z.object({
   read: z.object({ items: z.number().int().describe('aggregate items read: months x currencies, and months x currencies x clients (days for a month the period covers in part); never the documents') }),
 }).meta({ id: 'Report' });
 
+/*
+ * The time report: time entries of a period summed per member and per client. A time
+ * entry's lines are hours (quantity) at a rate (unitPrice), so its time is the sum of its
+ * lines' quantities and its value their net, per currency. Cancelled entries do not count.
+ */
+export const timeReportPath = z.object({ accountId });
+const timeValue = z.object({ currency: z.string(), net: money });
+const timeTotals = {
+  entries: z.number().int(),
+  hours: z.number().describe('sum of the entries\' line quantities, to 3 decimal places'),
+  values: z.array(timeValue).describe('the net value of those hours, one row per currency'),
+};
+export const timeReportResponse = z.object({
+  report: z.literal('time'),
+  from: z.string(),
+  to: z.string(),
+  scope: z.enum(['all', 'own']).describe('own: only time entries the caller created (SPEC 1.3)'),
+  totals: z.object(timeTotals),
+  byMember: z.array(z.object({ userId: z.string(), ...timeTotals })),
+  byClient: z.array(z.object({ clientId: z.string().nullable(), clientName: z.string().nullable(), ...timeTotals })),
+  read: z.object({ items: z.number().int().describe('time entries read: every entry of the period in the caller\'s scope (a Query over the issue-date index)') }),
+}).meta({ id: 'TimeReport' });
+
 export const EXPORT_DATASETS = [...DOCUMENT_SEGMENTS, 'clients', 'items', 'payments'] as const;
 export const exportPath = z.object({ accountId, dataset: z.enum(EXPORT_DATASETS) });
 export const exportQuery = z
@@ -448,6 +471,7 @@ export const invoicingContracts: Record<string, RouteContract> = {
   getPayment: { path: paymentPath, response: paymentResponse },
   deletePayment: { path: paymentPath, status: 204 },
   getReport: { path: reportPath, query: reportQuery, response: reportResponse },
+  getTimeReport: { path: timeReportPath, query: reportQuery, response: timeReportResponse },
   getExport: { path: exportPath, query: exportQuery, response: exportResponse },
   getBusinessSettings: { path: accountPath, response: settingsResponse('business', businessSettings) },
   updateBusinessSettings: { path: accountPath, body: settingsPatchSchemas.business, response: settingsResponse('business', businessSettings) },

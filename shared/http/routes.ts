@@ -175,6 +175,7 @@ export const ROUTES = [
   { id: 'createPayment', method: 'POST', path: `${A}/payments`, fn: 'payments', auth: act('payments.create'), summary: 'Record a payment against an invoice', idempotent: true },
   { id: 'getPayment', method: 'GET', path: `${A}/payments/{paymentId}`, fn: 'payments', auth: act('payments.view'), summary: 'A payment' },
   { id: 'deletePayment', method: 'DELETE', path: `${A}/payments/{paymentId}`, fn: 'payments', auth: act('payments.delete'), summary: 'Delete a payment' },
+  { id: 'getTimeReport', method: 'GET', path: `${A}/reports/time`, fn: 'reporting', auth: act('reports.view'), summary: 'Hours and their value per member and client' },
   { id: 'getReport', method: 'GET', path: `${A}/reports/{report}`, fn: 'reporting', auth: act('reports.view'), summary: 'Revenue, outstanding or expenses by period and client' },
   { id: 'getExport', method: 'GET', path: `${A}/exports/{dataset}`, fn: 'reporting', auth: act('exports.export'), summary: 'CSV or JSON export of documents, clients, items or payments' },
   // Each settings section has its own permission (SPEC.md 1), so each is its own route:

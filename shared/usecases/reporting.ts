@@ -1,6 +1,6 @@
 import type * as z from 'zod';
 import { mayUse, type Principal } from '../authz/engine.js';
-import type { exportQuery, EXPORT_DATASETS, reportQuery } from '../contracts/invoicing.js';
+import type { exportQuery, EXPORT_DATASETS, reportQuery, timeReportResponse } from '../contracts/invoicing.js';
 import type { Store } from '../data/context.js';
 import { clients } from '../data/entities/client.js';
 import { forEachDocumentInPeriod, listDocuments, type Document } from '../data/entities/document.js';
@@ -89,6 +89,62 @@ export async function reportFromDocuments(store: Store, p: Principal, name: Repo
     (d) => builder.add(d),
   );
   return { report: { report: name, from, to, scope, ...builder.result(), read: { items: read.itemsRead } }, capacityUnits: read.capacityUnits };
+}
+
+// --- the time report -------------------------------------------------------------------
+
+type TimeTotals = z.output<typeof timeReportResponse>['totals'];
+/** Hours are summed in thousandths (quantities have at most 3 places), so totals never drift. */
+interface TimeAcc { entries: number; milli: number; values: Map<string, number> }
+const newAcc = (): TimeAcc => ({ entries: 0, milli: 0, values: new Map() });
+function addEntry(acc: TimeAcc, d: Document): void {
+  acc.entries += 1;
+  acc.milli += d.lines.reduce((n, l) => n + Math.round(l.quantity * 1000), 0);
+  acc.values.set(d.currency, (acc.values.get(d.currency) ?? 0) + d.net);
+}
+const totalsOf = (acc: TimeAcc): TimeTotals => ({
+  entries: acc.entries,
+  hours: acc.milli / 1000,
+  values: [...acc.values].sort(([a], [b]) => a.localeCompare(b)).map(([currency, net]) => ({ currency, net })),
+});
+
+/**
+ * Time entries of a period (reports.view, own or all as the other reports: an Employee's
+ * report is her own entries, read from the creator index) summed per member and per
+ * client. Unlike the money reports it folds the entries themselves, one Query over the
+ * issue-date index for kind time-entry, page by page with nothing kept but the sums: its
+ * cost is linear in the period's entries (docs/data-model.md). Cancelled entries do not count.
+ */
+export async function timeReport(store: Store, p: Principal, q: ReportInput): Promise<z.output<typeof timeReportResponse>> {
+  const scope = listScope(p, 'reports.view');
+  const { from, to } = period(q, store.now());
+  const total = newAcc();
+  const byMember = new Map<string, TimeAcc>();
+  const byClient = new Map<string, { clientId: string | null; clientName: string | null; acc: TimeAcc }>();
+  const read = await forEachDocumentInPeriod(store, { accountId: p.accountId, kind: 'time-entry', scope, userId: p.userId, from, to }, (d) => {
+    if (d.status === 'cancelled') return;
+    addEntry(total, d);
+    const member = byMember.get(d.createdBy) ?? newAcc();
+    byMember.set(d.createdBy, member);
+    addEntry(member, d);
+    const key = d.clientId ?? '';
+    // A client row takes the name of its first entry in the period, as the money reports do.
+    const client = byClient.get(key) ?? { clientId: d.clientId ?? null, clientName: d.clientName ?? null, acc: newAcc() };
+    byClient.set(key, client);
+    addEntry(client.acc, d);
+  });
+  return {
+    report: 'time',
+    from,
+    to,
+    scope,
+    totals: totalsOf(total),
+    byMember: [...byMember].sort(([a], [b]) => a.localeCompare(b)).map(([userId, acc]) => ({ userId, ...totalsOf(acc) })),
+    byClient: [...byClient.values()]
+      .sort((a, b) => (a.clientId ?? '').localeCompare(b.clientId ?? ''))
+      .map((c) => ({ clientId: c.clientId, clientName: c.clientName, ...totalsOf(c.acc) })),
+    read: { items: read.itemsRead },
+  };
 }
 
 const lastDayOf = (month: string): string =>

@@ -1,11 +1,13 @@
 import type * as z from 'zod';
-import type { exportResponse, reportResponse } from '../contracts/invoicing.js';
+import type { exportResponse, reportResponse, timeReportResponse } from '../contracts/invoicing.js';
 import { toCsv } from '../domain/invoicing/csv.js';
 import type { HttpResponse } from '../http/problem.js';
-import type { ExportDataset, ExportPage, report } from '../usecases/reporting.js';
+import type { ExportDataset, ExportPage, report, timeReport } from '../usecases/reporting.js';
 
 /* Reports and JSON exports as the API shows them: typed by the contract, so they cannot drift from it. */
 export const reportView = (r: Awaited<ReturnType<typeof report>>): z.output<typeof reportResponse> => r;
+
+export const timeReportView = (r: Awaited<ReturnType<typeof timeReport>>): z.output<typeof timeReportResponse> => r;
 
 export const exportView = (dataset: ExportDataset, page: ExportPage): z.output<typeof exportResponse> => ({
   dataset,

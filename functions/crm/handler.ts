@@ -2,12 +2,12 @@ import { crmContracts } from '#shared/contracts/crm.js';
 import { createApiHandler, jsonResponse, parse, parseJsonBody, requireActor, requirePrincipal, type RouteImplementation } from '#shared/http/api.js';
 import { accountPath } from '#shared/contracts/admin-common.js';
 import { clientPath } from '#shared/contracts/invoicing.js';
-import { accessQuery, changeModeBody, eventDocumentPath, linkDocumentBody, createCrmBody, listCrmQuery, objectPath, putAclBody, unlockBody, updateCrmBody } from '#shared/contracts/crm.js';
+import { accessQuery, changeModeBody, eventDocumentPath, linkDocumentBody, createCrmBody, listCrmQuery, objectPath, putAclBody, unlinkDocumentQuery, unlockBody, updateCrmBody } from '#shared/contracts/crm.js';
 import { defaultStore } from '#shared/data/context.js';
 import { CRM_SEGMENTS } from '#shared/http/routes/crm.js';
 import type { CrmType, ObjectType } from '#shared/domain/acl.js';
 import { explainAccess, getAcl, getMode, objectIdOf, putAcl } from '#shared/usecases/acl.js';
-import { createCrmObject, deleteCrmObject, getCrmObject, linkSalesDocument, listCrm, runSpecial, updateCrmObject } from '#shared/usecases/crm.js';
+import { createCrmObject, deleteCrmObject, getCrmObject, linkSalesDocument, listCrm, runSpecial, unlinkSalesDocument, updateCrmObject } from '#shared/usecases/crm.js';
 import { changeMode, unlockModeChange } from '#shared/usecases/permission-mode.js';
 import { aclView, crmObjectView, modeView } from '#shared/views/crm.js';
 import { pageView } from '#shared/views/page.js';
@@ -75,8 +75,14 @@ export const handler = createApiHandler('crm', {
   linkEventDocument: async (req) => {
     const { objectId, documentId } = parse('path', eventDocumentPath, req.pathParameters);
     const { kind } = parseJsonBody(req, linkDocumentBody);
-    await linkSalesDocument(defaultStore(), requirePrincipal(req), objectId, { kind, documentId });
-    return jsonResponse(200, { eventId: objectId, kind, documentId });
+    const link = await linkSalesDocument(defaultStore(), requireActor(req), objectId, { kind, documentId });
+    return jsonResponse(200, { eventId: link.eventId, kind: link.kind, documentId: link.documentId, linkedBy: link.linkedBy, linkedAt: link.linkedAt });
+  },
+  unlinkEventDocument: async (req) => {
+    const { objectId, documentId } = parse('path', eventDocumentPath, req.pathParameters);
+    const { kind } = parse('query', unlinkDocumentQuery, req.query);
+    await unlinkSalesDocument(defaultStore(), requireActor(req), objectId, { kind, documentId });
+    return noContent;
   },
   ...aclRoutes('Client', 'contractor', (p) => parse('path', clientPath, p).clientId),
   getPermissionMode: async (req) => {

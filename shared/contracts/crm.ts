@@ -137,8 +137,16 @@ export const changeModeBody = z
 export const eventDocumentPath = z.object({ accountId, objectId: ulidParam, documentId: ulidParam });
 export const linkDocumentBody = z.object({ kind: z.enum(['invoice', 'estimate']) }).strict().meta({ id: 'LinkEventDocument' });
 export const eventLinkResponse = z
-  .object({ eventId: z.string(), kind: z.enum(['invoice', 'estimate']), documentId: z.string() })
+  .object({
+    eventId: z.string(),
+    kind: z.enum(['invoice', 'estimate']),
+    documentId: z.string(),
+    linkedBy: z.string().describe('the member who linked it to this event'),
+    linkedAt: z.string(),
+  })
   .meta({ id: 'EventDocumentLink' });
+// A document id (a bare ULID) does not say its kind, so the unlink names it as the link's body does.
+export const unlinkDocumentQuery = z.object({ kind: z.enum(['invoice', 'estimate']) }).strict();
 
 export const crmContracts: Record<string, RouteContract> = {
   ...Object.fromEntries(
@@ -156,6 +164,7 @@ export const crmContracts: Record<string, RouteContract> = {
   completeNextStep: { path: objectPath, response: crmObjectResponse },
   runAutomatedAction: { path: objectPath, response: crmObjectResponse },
   linkEventDocument: { path: eventDocumentPath, body: linkDocumentBody, response: eventLinkResponse },
+  unlinkEventDocument: { path: eventDocumentPath, query: unlinkDocumentQuery, status: 204 },
   getClientAcl: { path: clientPath, response: aclResponse },
   putClientAcl: { path: clientPath, body: putAclBody, response: aclResponse },
   getClientAccess: { path: clientPath, query: accessQuery, response: accessResponse },

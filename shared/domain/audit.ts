@@ -40,6 +40,9 @@ export const AUDIT_ACTIONS = [
   'acl.changed',
   'crm-object.moved',
   'permission-mode.changed',
+  // SPEC 5.6: a sales document linked to an event (or moved to another) follows its permissions; unlinked, the roles alone again.
+  'document.linked',
+  'document.unlinked',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

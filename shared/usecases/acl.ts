@@ -4,7 +4,7 @@ import { infoOf } from '../authz/catalogue.js';
 import { hasBit } from '../authz/permission-set.js';
 import { isBuiltInRole, customRoleIdOf } from '../authz/roles.js';
 import type { Store } from '../data/context.js';
-import { batchGetItems, getItem, transact, type Stored } from '../data/dynamo.js';
+import { batchGetItems, getItem, transact, type Stored, type TxStep } from '../data/dynamo.js';
 import type { Key } from '../data/entity.js';
 import {
   aclEntryItems,
@@ -35,7 +35,7 @@ import {
   type CrmObject,
 } from '../data/entities/crm-object.js';
 import { getMembership, withActor, type Actor } from '../data/entities/membership.js';
-import { eventLinkEntity, eventLinkKey, putEventLink } from '../data/entities/event-link.js';
+import { deleteEventLinkStep, eventLinkEntity, eventLinkKey, getEventLink, putEventLinkStep, type EventLink } from '../data/entities/event-link.js';
 import { getOrganization } from '../data/entities/organization.js';
 import { defaultMode, permissionModeEntity, permissionModeKey, type PermissionModeState } from '../data/entities/permission-mode.js';
 import type { Page, PageRequest } from '../data/paginator.js';
@@ -626,8 +626,70 @@ export async function hiddenByEvents(store: Store, p: Principal, docs: ReadonlyA
   return hidden;
 }
 
-/** Links a sales document to an event: the event's special right (docs/authorization.md). */
-export async function linkDocument(store: Store, p: Principal, eventId: string, doc: { kind: 'invoice' | 'estimate'; documentId: string }): Promise<void> {
+type LinkableDoc = { kind: 'invoice' | 'estimate'; documentId: string };
+
+/** The special right on the event a document is linked to now; an event deleted since binds nobody. */
+async function requireSpecialOnLinked(store: Store, p: Principal, link: EventLink): Promise<void> {
+  try {
+    await requireRight(store, p, 'event', link.eventId, 'special');
+  } catch (e) {
+    if (e instanceof NotFound && !(await getItem(store, objectKey(p.accountId, 'event', link.eventId), true))) return;
+    throw e;
+  }
+}
+
+// The event still exists when the link is written (a delete racing the link: 404, no orphan link).
+const eventExistsStep = (store: Store, accountId: string, eventId: string): TxStep => ({
+  item: { ConditionCheck: { TableName: store.table, Key: objectKey(accountId, 'event', eventId), ConditionExpression: 'attribute_exists(pk)' } },
+  onConditionFailed: () => new NotFound('the event does not exist'),
+});
+
+/**
+ * Links a sales document to an event, or moves it there from the event it is linked to:
+ * the special right on the new event and, for a move, on the old one too (else anyone with
+ * the right on some event could pull a document out of an event they do not control).
+ * The link, its audit entry and the actor's membership are one transaction, conditioned on
+ * the link as read: of two racing moves one wins and the other gets 409 (no retry — a retry
+ * would re-check against the winner's event and silently override it). Linking it again to
+ * the event it is on changes nothing. docs/authorization.md, "Linking sales documents".
+ */
+export async function linkDocument(store: Store, p: Actor, eventId: string, doc: LinkableDoc): Promise<EventLink> {
   await requireRight(store, p, 'event', eventId, 'special');
-  await putEventLink(store, { accountId: p.accountId, kind: doc.kind, documentId: doc.documentId, eventId, linkedBy: p.userId, linkedAt: store.now().toISOString() });
+  const read = await getEventLink(store, p.accountId, doc.kind, doc.documentId);
+  if (read?.eventId === eventId) return read;
+  if (read) await requireSpecialOnLinked(store, p, read);
+  const now = store.now().toISOString();
+  const link: EventLink = { accountId: p.accountId, kind: doc.kind, documentId: doc.documentId, eventId, linkedBy: p.userId, linkedAt: now };
+  const audit = auditStep(
+    store,
+    auditEntry(p, {
+      action: 'document.linked',
+      targetType: 'document',
+      targetId: doc.documentId,
+      before: read ? { kind: doc.kind, eventId: read.eventId } : null,
+      after: { kind: doc.kind, eventId },
+    }),
+    now,
+  );
+  await transact(store, withActor(store, p, [putEventLinkStep(store, link, read), eventExistsStep(store, p.accountId, eventId), audit]));
+  return link;
+}
+
+/**
+ * Unlinks a sales document from an event: the special right on that event; 404 when the
+ * document is not linked to it. From then on the document follows the roles alone. The
+ * delete (conditioned on the link as read), its audit entry and the actor's membership are
+ * one transaction.
+ */
+export async function unlinkDocument(store: Store, p: Actor, eventId: string, doc: LinkableDoc): Promise<void> {
+  await requireRight(store, p, 'event', eventId, 'special');
+  const read = await getEventLink(store, p.accountId, doc.kind, doc.documentId);
+  if (read?.eventId !== eventId) throw new NotFound(`the ${doc.kind} is not linked to this event`);
+  const now = store.now().toISOString();
+  const audit = auditStep(
+    store,
+    auditEntry(p, { action: 'document.unlinked', targetType: 'document', targetId: doc.documentId, before: { kind: doc.kind, eventId }, after: null }),
+    now,
+  );
+  await transact(store, withActor(store, p, [deleteEventLinkStep(store, read), audit]));
 }

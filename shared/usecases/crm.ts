@@ -7,6 +7,7 @@ import { aclFenceStep, type AclLock } from '../data/entities/acl-lock.js';
 import { edgeDeleteSteps, edgePutSteps } from '../data/entities/crm-edge.js';
 import { crmCreateStep, crmDeleteStep, crmReplaceStep, type CrmObject } from '../data/entities/crm-object.js';
 import { withActor, type Actor } from '../data/entities/membership.js';
+import type { EventLink } from '../data/entities/event-link.js';
 import type { Page, PageRequest } from '../data/paginator.js';
 import {
   creatorAcl,
@@ -21,7 +22,7 @@ import { auditEntry } from '../domain/audit.js';
 import { Forbidden, ValidationError, type FieldError } from '../domain/errors.js';
 import { ulid } from '../domain/ids.js';
 import * as documents from './documents.js';
-import { isOwner, linkDocument, listReadable, loadChecked, objectKey, refuseWithChildren, reindexSubtree, requireRight, subtreeIds, withAclLock, type ParentFilter } from './acl.js';
+import { isOwner, linkDocument, unlinkDocument, listReadable, loadChecked, objectKey, refuseWithChildren, reindexSubtree, requireRight, subtreeIds, withAclLock, type ParentFilter } from './acl.js';
 
 /*
  * The CRM objects of SPEC 5.2 other than contractors: projects, cases, events, next steps
@@ -236,11 +237,18 @@ export async function runSpecial(store: Store, p: Principal, type: 'next-step' |
 }
 
 /**
- * Links an invoice or estimate to an event: the caller must see the document (their
- * documents.view scope) and hold the event's special right. From then on the document
- * follows the event's permissions in lists and reads (SPEC 5.6).
+ * Links an invoice or estimate to an event (or moves it there): the caller must see the
+ * document (their documents.view scope) and hold the special right on the event — and on
+ * the event it leaves. From then on the document follows the event's permissions in lists
+ * and reads (SPEC 5.6).
  */
-export async function linkSalesDocument(store: Store, p: Principal, eventId: string, doc: { kind: 'invoice' | 'estimate'; documentId: string }): Promise<void> {
+export async function linkSalesDocument(store: Store, p: Actor, eventId: string, doc: { kind: 'invoice' | 'estimate'; documentId: string }): Promise<EventLink> {
   await documents.get(store, p, doc.kind, doc.documentId);
-  await linkDocument(store, p, eventId, doc);
+  return linkDocument(store, p, eventId, doc);
+}
+
+/** Unlinks an invoice or estimate from its event: sight of the document and the event's special right; it then follows the roles alone. */
+export async function unlinkSalesDocument(store: Store, p: Actor, eventId: string, doc: { kind: 'invoice' | 'estimate'; documentId: string }): Promise<void> {
+  await documents.get(store, p, doc.kind, doc.documentId);
+  await unlinkDocument(store, p, eventId, doc);
 }

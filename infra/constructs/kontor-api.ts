@@ -243,7 +243,9 @@ export class KontorApi extends Construct {
         // The same no-store and nosniff as every answer of the API's own functions.
         responseHeaders: {
           'Content-Type': `'${PROBLEM_CONTENT_TYPE}'`,
-          ...Object.fromEntries(Object.entries(GATEWAY_RESPONSE_HEADERS).map(([k, v]) => [k, `'${v}'`])),
+          ...Object.fromEntries(
+            Object.entries({ ...GATEWAY_RESPONSE_HEADERS, ...('headers' in response ? response.headers : {}) }).map(([k, v]) => [k, `'${v}'`]),
+          ),
         },
         templates: { 'application/json': body },
       });

@@ -9,7 +9,7 @@ import type {
 } from 'aws-lambda';
 import { arnMatches, methodArnFor } from '#shared/authz/arn.js';
 import { matchPath, type FunctionName, type Route } from '#shared/http/routes.js';
-import { GATEWAY_RESPONSE_HEADERS, GATEWAY_RESPONSES, type GatewayResponseType } from '#shared/http/gateway-responses.js';
+import { GATEWAY_RESPONSE_HEADERS, GATEWAY_RESPONSES, type GatewayResponse, type GatewayResponseType } from '#shared/http/gateway-responses.js';
 import { PROBLEM_CONTENT_TYPE } from '#shared/http/problem.js';
 
 /*
@@ -143,8 +143,8 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
 }
 
 function gatewayResponse(res: ServerResponse, type: GatewayResponseType, path: string): number {
-  const r = GATEWAY_RESPONSES[type];
-  send(res, r.statusCode, { ...GATEWAY_RESPONSE_HEADERS, 'content-type': PROBLEM_CONTENT_TYPE }, JSON.stringify({ ...r.problem, instance: path }));
+  const r: GatewayResponse = GATEWAY_RESPONSES[type];
+  send(res, r.statusCode, { ...GATEWAY_RESPONSE_HEADERS, ...r.headers, 'content-type': PROBLEM_CONTENT_TYPE }, JSON.stringify({ ...r.problem, instance: path }));
   return r.statusCode;
 }
 

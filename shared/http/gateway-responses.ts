@@ -16,7 +16,16 @@ export interface GatewayResponse {
    */
   readonly keepStatus?: true;
   readonly problem: Problem | Omit<Problem, 'status'>;
+  /** Headers of this response only, on top of GATEWAY_RESPONSE_HEADERS (lower-case names). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
+
+/*
+ * The authorizer fails when DynamoDB or the JWKS is unavailable: the same Retry-After as a
+ * handler's 503 (the DynamoDB error mapper's), so a client backs off the same way whichever
+ * of the two refused it.
+ */
+const RETRY_SHORTLY = { 'retry-after': '1' } as const;
 
 const withoutStatus = ({ status: _status, ...rest }: Problem): Omit<Problem, 'status'> => rest;
 
@@ -34,10 +43,12 @@ export const GATEWAY_RESPONSES = {
   // The authorizer failed (e.g. DynamoDB unavailable): never an allow, and nothing leaked.
   AUTHORIZER_FAILURE: {
     statusCode: 503,
+    headers: RETRY_SHORTLY,
     problem: problem(503, 'service-unavailable', 'The service is temporarily unavailable', 'Authorization could not be decided; retry.'),
   },
   AUTHORIZER_CONFIGURATION_ERROR: {
     statusCode: 503,
+    headers: RETRY_SHORTLY,
     problem: problem(503, 'service-unavailable', 'The service is temporarily unavailable', 'Authorization could not be decided; retry.'),
   },
   // A REST API answers an unknown path with "Missing Authentication Token"; it is a 404.

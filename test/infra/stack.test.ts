@@ -468,10 +468,20 @@ describe('the REST API', () => {
         'gatewayresponse.header.Content-Type': "'application/problem+json'",
         'gatewayresponse.header.cache-control': "'no-store'",
         'gatewayresponse.header.x-content-type-options': "'nosniff'",
+        ...Object.fromEntries(Object.entries('headers' in expected ? expected.headers : {}).map(([k, v]) => [`gatewayresponse.header.${k}`, `'${v}'`])),
       });
       const body = JSON.parse((response!.ResponseTemplates as Record<string, string>)['application/json']!);
       expect(body, type).toEqual(expected.problem);
       expect(body.status, type).toBe('keepStatus' in expected ? undefined : expected.statusCode);
+    }
+  });
+
+  it("tells a client to retry shortly when the authorizer fails (DynamoDB or the JWKS unavailable)", () => {
+    const responses = ofType('AWS::ApiGateway::GatewayResponse').map(([, r]) => r.Properties!);
+    for (const type of ['AUTHORIZER_FAILURE', 'AUTHORIZER_CONFIGURATION_ERROR']) {
+      const response = responses.find((r) => r.ResponseType === type);
+      expect(response!.StatusCode, type).toBe('503');
+      expect((response!.ResponseParameters as Record<string, string>)['gatewayresponse.header.retry-after'], type).toBe("'1'");
     }
   });
 

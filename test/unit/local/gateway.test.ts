@@ -135,6 +135,8 @@ describe('the API Gateway emulation', () => {
     };
     const res = await get('/me', 't2');
     expect(res.status).toBe(503);
+    // As the deployed gateway response says: retry shortly, like a handler's 503.
+    expect(res.headers.get('retry-after')).toBe('1');
     expect(await res.text()).not.toContain('DynamoDB');
     expect(handlerEvents).toHaveLength(0);
   });

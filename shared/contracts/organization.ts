@@ -25,7 +25,9 @@ export const accountResponse = z.object({
   mainAccountId: z.string(),
   kind: z.enum(['main', 'sub']),
   name: z.string(),
+  /** The first of externalIds, kept for clients written before there could be several. */
   externalId: z.string().nullable(),
+  externalIds: z.array(z.string()),
   status: z.enum(['active', 'archived']),
   createdAt: z.string(),
   version: z.number().int(),
@@ -93,17 +95,34 @@ export const createOrganizationBody = z
     'Send an Idempotency-Key header to make retries safe: the same key answers 200 with the organization the first attempt created; a user who already owns an organization gets 409 naming it.',
   )
   .meta({ id: 'CreateOrganization' });
+/** One external identifier of a sub-account: unique within its organization. */
+const externalId = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._:/-]+$/, 'letters, digits and . _ : / - only');
+/** A sub-account carries at most this many external identifiers. */
+export const MAX_EXTERNAL_IDS = 10;
 export const updateAccountBody = z
-  .object({ name: name.optional(), status: z.enum(['active', 'archived']).optional(), version })
+  .object({
+    name: name.optional(),
+    status: z.enum(['active', 'archived']).optional(),
+    // Replaces the whole set: identifiers left out are released for other sub-accounts.
+    externalIds: z
+      .array(externalId)
+      .max(MAX_EXTERNAL_IDS)
+      .refine((ids) => new Set(ids).size === ids.length, { message: 'each external identifier at most once' })
+      .optional(),
+    version,
+  })
   .strict()
-  .refine((b) => b.name !== undefined || b.status !== undefined, { message: 'name or status is required', path: ['name'] })
+  .refine((b) => b.name !== undefined || b.status !== undefined || b.externalIds !== undefined, {
+    message: 'name, status or externalIds is required',
+    path: ['name'],
+  })
   .meta({ id: 'UpdateAccount' });
 /** Archive or restore: the version the change is based on, nothing else. */
 export const accountStatusBody = z.object({ version }).strict().meta({ id: 'AccountStatusChange' });
 export const createSubAccountBody = z
   .object({
     name,
-    externalId: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._:/-]+$/, 'letters, digits and . _ : / - only'),
+    externalId,
   })
   .strict()
   .meta({ id: 'CreateSubAccount' });

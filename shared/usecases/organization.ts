@@ -10,7 +10,7 @@ import type { Store } from '../data/context.js';
 import { transact } from '../data/dynamo.js';
 import * as accounts from '../data/entities/account.js';
 import { auditStep, listAudit as queryAudit, type Audit, type AuditFilter } from '../data/entities/audit.js';
-import { externalIdClaimStep } from '../data/entities/external-id.js';
+import { externalIdClaimStep, externalIdReleaseStep } from '../data/entities/external-id.js';
 import { currentOn } from '../data/entities/guards.js';
 import { listGrantsOfMember } from '../data/entities/grant.js';
 import { listMembershipsOfUser, listRoleHolders, membershipPutStep, withActor, type Actor } from '../data/entities/membership.js';
@@ -197,20 +197,40 @@ export async function updateAccount(store: Store, p: Actor, body: UpdateAccountI
     const d = decide(p, 'sub-accounts.archive', { organizationId: account.organizationId, accountId: account.accountId });
     if (!d.allowed) throw new Forbidden('archiving or restoring needs the permission sub-accounts.archive', { extensions: { reason: d.reason } });
   }
-  const next: Account = { ...account, name: body.name ?? account.name, status: body.status ?? account.status, version: account.version + 1 };
-  if (next.name === account.name && next.status === account.status) return account;
+  if (body.externalIds !== undefined && account.kind === 'main') {
+    throw new Conflict('only a sub-account carries external identifiers', { extensions: { reason: 'main-account' } });
+  }
+  const before = accounts.externalIdsOf(account);
+  const wanted = body.externalIds ?? before;
+  const claimed = wanted.filter((id) => !before.includes(id));
+  const released = before.filter((id) => !wanted.includes(id));
+  // A new order of the same identifiers is a change too: the list is what the client sees.
+  const idsChange = wanted.join('\n') !== before.join('\n');
+  const { externalId: _single, ...rest } = account;
+  const next: Account = {
+    ...(idsChange ? { ...rest, externalIds: wanted } : account),
+    name: body.name ?? account.name,
+    status: body.status ?? account.status,
+    version: account.version + 1,
+  };
+  if (next.name === account.name && next.status === account.status && !idsChange) return account;
+  const marker = (externalId: string) => ({ organizationId: account.organizationId, externalId, accountId: account.accountId });
   // Archiving shuts every member of the sub-account out: guarded by the actor's own access,
   // as membership and plan changes are, so a demotion that commits meanwhile cancels it.
+  // New identifiers are claimed and dropped ones released in the same transaction as the
+  // account's version, so two sub-accounts racing for one identifier cannot both win it.
   await transact(store, withActor(store, p, [
-    accounts.accountUpdateStep(store, account, next),
+    accounts.accountUpdateStep(store, account, { name: next.name, status: next.status, ...(idsChange ? { externalIds: wanted } : {}) }),
+    ...claimed.map((id) => externalIdClaimStep(store, marker(id))),
+    ...released.map((id) => externalIdReleaseStep(store, marker(id))),
     auditStep(
       store,
       auditEntry(p, {
         action: 'account.updated',
         targetType: 'account',
         targetId: account.accountId,
-        before: { name: account.name, status: account.status, version: account.version },
-        after: { name: next.name, status: next.status, version: next.version },
+        before: { name: account.name, status: account.status, ...(idsChange ? { externalIds: before } : {}), version: account.version },
+        after: { name: next.name, status: next.status, ...(idsChange ? { externalIds: wanted } : {}), version: next.version },
       }),
       store.now().toISOString(),
     ),
@@ -234,7 +254,7 @@ export async function createSubAccount(store: Store, p: Actor, body: CreateSubAc
     organizationId: p.organizationId,
     kind: 'sub',
     name: body.name,
-    externalId: body.externalId,
+    externalIds: [body.externalId],
     status: 'active',
     createdAt: now,
     version: 1,

@@ -1,7 +1,7 @@
 import type * as z from 'zod';
 import { BACKOFFICE_PLANS, backofficeAvailable } from '../authz/plans.js';
 import type { accountResponse, auditEntryResponse, billingResponse, organizationResponse, planResponse, switchAccountResponse } from '../contracts/organization.js';
-import type { Account } from '../data/entities/account.js';
+import { externalIdsOf, type Account } from '../data/entities/account.js';
 import type { Audit } from '../data/entities/audit.js';
 import type { Organization } from '../data/entities/organization.js';
 import type { BillingSummary } from '../domain/billing.js';
@@ -26,7 +26,8 @@ export const accountView = (a: Account): z.output<typeof accountResponse> => ({
   mainAccountId: mainAccountIdOf(a.organizationId),
   kind: a.kind,
   name: a.name,
-  externalId: a.externalId ?? null,
+  externalId: externalIdsOf(a)[0] ?? null,
+  externalIds: externalIdsOf(a),
   status: a.status,
   createdAt: a.createdAt,
   version: a.version,

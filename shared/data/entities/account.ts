@@ -19,7 +19,10 @@ export const accountSchema = z.object({
   organizationId: z.string(),
   kind: z.enum(['main', 'sub']),
   name: z.string(),
+  // Items written before a sub-account could carry several identifiers hold one `externalId`;
+  // read them through externalIdsOf, which folds both shapes into the list.
   externalId: z.optional(z.string()),
+  externalIds: z.optional(z.array(z.string())),
   status: z.enum(['active', 'archived']),
   createdAt: z.string(),
   version: z.number(),
@@ -59,21 +62,45 @@ export const listSubAccounts = (store: Store, organizationId: string, mainAccoun
 export const listAllAccounts = (store: Store, organizationId: string): Promise<Account[]> =>
   queryAll(store, { index: 'gsi1', partition: ofOrganization(organizationId) }, accountEntity.parse, { max: EVERY_ACCOUNT });
 
+/** The external identifiers of an account, whichever shape its item was written in. */
+export const externalIdsOf = (a: Pick<Account, 'externalId' | 'externalIds'>): string[] =>
+  a.externalIds ?? (a.externalId === undefined ? [] : [a.externalId]);
+
 /** A new account. */
 export const accountPutStep = (store: Store, a: Account): TxStep => putNewStep(store, accountEntity.item(a));
 
-/** Rename, archive or restore, on the version read. */
-export const accountUpdateStep = (store: Store, a: Account, next: { name: string; status: Account['status'] }): TxStep => {
+/**
+ * Rename, archive, restore or replace the external identifiers, on the version read. A new
+ * list of identifiers is written in the list shape and drops the single-identifier attribute.
+ */
+export const accountUpdateStep = (
+  store: Store,
+  a: Account,
+  next: { name: string; status: Account['status']; externalIds?: readonly string[] },
+): TxStep => {
   const guard = onVersion(a.version);
+  const ids = next.externalIds;
   return {
     item: {
       Update: {
         TableName: store.table,
         Key: accountKey(a.accountId),
-        UpdateExpression: 'SET #name = :name, #status = :status, #version = #version + :one',
+        UpdateExpression:
+          'SET #name = :name, #status = :status, #version = #version + :one' + (ids ? ', #externalIds = :ids REMOVE #externalId' : ''),
         ...guard,
-        ExpressionAttributeNames: { '#name': 'name', '#status': 'status', ...guard.ExpressionAttributeNames },
-        ExpressionAttributeValues: { ':name': next.name, ':status': next.status, ':one': 1, ...guard.ExpressionAttributeValues },
+        ExpressionAttributeNames: {
+          '#name': 'name',
+          '#status': 'status',
+          ...(ids ? { '#externalIds': 'externalIds', '#externalId': 'externalId' } : {}),
+          ...guard.ExpressionAttributeNames,
+        },
+        ExpressionAttributeValues: {
+          ':name': next.name,
+          ':status': next.status,
+          ':one': 1,
+          ...(ids ? { ':ids': [...ids] } : {}),
+          ...guard.ExpressionAttributeValues,
+        },
       },
     },
     onConditionFailed: staleOr('the account', () => new NotFound('no such account')),

@@ -32,3 +32,23 @@ export const externalIdClaimStep = (store: Store, e: ExternalId): TxStep =>
       errors: [{ field: 'body.externalId', message: 'already used in this organization' }],
     }),
   );
+
+/**
+ * Releases the external id the account held: deleted only while it still names that
+ * account, so a release never frees an identifier another sub-account claimed meanwhile.
+ * A marker that is already gone is nothing to release (accounts seeded without one).
+ */
+export const externalIdReleaseStep = (store: Store, e: ExternalId): TxStep => ({
+  item: {
+    Delete: {
+      TableName: store.table,
+      Key: externalIdEntity.key(e),
+      ConditionExpression: 'attribute_not_exists(pk) OR accountId = :acc',
+      ExpressionAttributeValues: { ':acc': e.accountId },
+    },
+  },
+  onConditionFailed: () =>
+    new Conflict(`the external identifier ${e.externalId} is no longer held by this account`, {
+      extensions: { reason: 'external-id-moved', externalId: e.externalId },
+    }),
+});

@@ -124,7 +124,7 @@ export const ROUTES = [
 
   // --- organization administration
   { id: 'getAccount', method: 'GET', path: A, fn: 'organization', auth: act('settings.view'), summary: 'An account' },
-  { id: 'updateAccount', method: 'PATCH', path: A, fn: 'organization', auth: act('sub-accounts.edit'), summary: 'Rename, archive or restore an account', versioned: 'body' },
+  { id: 'updateAccount', method: 'PATCH', path: A, fn: 'organization', auth: act('sub-accounts.edit'), summary: 'Rename, archive or restore an account, or replace its external identifiers', versioned: 'body' },
   // Archiving has its own area action (SPEC 2.2 sub-accounts), so it has its own routes: a
   // custom role may archive without renaming, and a cached policy tells the two apart.
   { id: 'archiveAccount', method: 'POST', path: `${A}/archive`, fn: 'organization', auth: act('sub-accounts.archive'), summary: 'Archive a sub-account (its members lose access until it is restored)', versioned: 'body' },

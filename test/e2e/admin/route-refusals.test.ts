@@ -48,7 +48,7 @@ describe('route-level refusals of the administration API', () => {
     });
     const outsider = (await createOrganization({ members: [{ key: 'owner', role: 'owner' }] })).users.owner!;
     const accountRoutes = ADMIN_ROUTES.filter((r) => r.path.startsWith('/accounts/'));
-    expect(accountRoutes.length).toBe(24);
+    expect(accountRoutes.length).toBe(28);
     for (const route of accountRoutes) {
       const path = pathOf(route, org.mainAccountId);
       expectProblem(await as(org.users.nobody!, route.method, path, bodies[route.id]), 403);

@@ -4,7 +4,7 @@ import { BUILT_IN_ROLES, builtInPermissionNames } from '#shared/authz/roles.js';
 import { DOCUMENT_KIND_NAMES, DOCUMENT_KINDS } from '#shared/domain/invoicing/documents.js';
 import { GATEWAY_RESPONSES } from '#shared/http/gateway-responses.js';
 import { isAccountRoute, ROUTES, type Route } from '#shared/http/routes.js';
-import { call, type ApiResponse } from '../support/http.js';
+import { call, inBatches, type ApiResponse } from '../support/http.js';
 import { createOrganization, type TestOrganization } from '../support/orgs.js';
 import { createDoc, expectStatus } from './invoicing/helpers.js';
 
@@ -69,20 +69,6 @@ const gate = (res: ApiResponse): 'pass' | 'deny' | `unexpected ${number}` => {
 const through = async (token: string, route: Route, path: string) =>
   gate(await call(route.method, path, { token, body: route.method === 'GET' || route.method === 'DELETE' ? undefined : {} }));
 
-/** Runs `tasks` with at most `limit` in flight: the local runtime on two cores, not a load test. */
-async function inBatches<T>(tasks: (() => Promise<T>)[], limit = 16): Promise<T[]> {
-  const out: T[] = new Array(tasks.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < tasks.length) {
-        const i = next++;
-        out[i] = await tasks[i]!();
-      }
-    }),
-  );
-  return out;
-}
 
 describe('the generated authorization matrix', () => {
   it('lets every role through exactly the routes its permissions name, in every account context; 0 leaks, 0 over-denies', async () => {

@@ -6,7 +6,7 @@ import { membershipKey } from '#shared/data/entities/membership.js';
 import { GATEWAY_RESPONSES } from '#shared/http/gateway-responses.js';
 import { isAccountRoute, ROUTES, type Route } from '#shared/http/routes.js';
 import { localDb } from '../support/dynamodb.js';
-import { call, type ApiResponse } from '../support/http.js';
+import { call, inBatches, type ApiResponse } from '../support/http.js';
 import { createOrganization } from '../support/orgs.js';
 import { reportsSettled } from '../support/streams.js';
 
@@ -71,20 +71,6 @@ async function snapshot(organizationId: string): Promise<string[]> {
   return out.sort();
 }
 
-/** Runs `tasks` with at most `limit` in flight. */
-async function inBatches<T>(tasks: (() => Promise<T>)[], limit = 8): Promise<T[]> {
-  const out: T[] = new Array(tasks.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < tasks.length) {
-        const i = next++;
-        out[i] = await tasks[i]!();
-      }
-    }),
-  );
-  return out;
-}
 
 describe('revocation at once for every write', () => {
   it('refuses every state-changing route of the route table to a caller removed or demoted while its allow is still cached', async () => {
@@ -114,7 +100,7 @@ describe('revocation at once for every write', () => {
     const tokens = { owner: await callers.owner.user.token(), second: await callers.second.user.token() };
 
     // Warm the cache: every route once, each answered by the wrapper after its re-read allowed.
-    const warm = await inBatches(cases.map((c) => () => send(c.route, c.path, tokens[c.who])));
+    const warm = await inBatches(cases.map((c) => () => send(c.route, c.path, tokens[c.who])), 8);
     const notWarm = cases.map((c, i) => ({ who: c.who, route: c.route.id, status: warm[i]!.status, ok: passedWithoutRunning(warm[i]!) })).filter((c) => !c.ok);
     expect(notWarm).toEqual([]);
 
@@ -135,7 +121,7 @@ describe('revocation at once for every write', () => {
     const before = await snapshot(org.organizationId);
 
     // The same requests again, well within the TTL: the gateway answers from its cache.
-    const after = await inBatches(cases.map((c) => () => send(c.route, c.path, tokens[c.who])));
+    const after = await inBatches(cases.map((c) => () => send(c.route, c.path, tokens[c.who])), 8);
     const wrong = cases
       .map((c, i) => ({ who: c.who, route: c.route.id, status: after[i]!.status, gatewayDeny: isGatewayDeny(after[i]!), refused: handlerRefusal(after[i]!) }))
       .filter((c) => !c.refused);
@@ -146,7 +132,7 @@ describe('revocation at once for every write', () => {
     // The authorizer, asked again (a fresh token: a new cache key), refuses on the same paths:
     // so the refusals above are the handler's, on a policy the cache still held.
     const fresh = { owner: await callers.owner.user.token(), second: await callers.second.user.token() };
-    const authorizerNow = await inBatches(cases.map((c) => () => send(c.route, c.path, fresh[c.who])));
+    const authorizerNow = await inBatches(cases.map((c) => () => send(c.route, c.path, fresh[c.who])), 8);
     expect(cases.filter((_, i) => !isGatewayDeny(authorizerNow[i]!)).map((c) => `${c.who} ${c.route.id}`)).toEqual([]);
 
     await reportsSettled();

@@ -39,3 +39,18 @@ export async function call(
   if (/json/.test(res.headers.get('content-type') ?? '') && text) parsed = JSON.parse(text);
   return { status: res.status, headers: res.headers, body: parsed, text };
 }
+
+/** Runs `tasks` with at most `limit` in flight: the local runtime on two cores, not a load test. */
+export async function inBatches<T>(tasks: (() => Promise<T>)[], limit = 16): Promise<T[]> {
+  const out: T[] = new Array(tasks.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < tasks.length) {
+        const i = next++;
+        out[i] = await tasks[i]!();
+      }
+    }),
+  );
+  return out;
+}

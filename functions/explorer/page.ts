@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { EXPLORER_ASSETS } from '#shared/contracts/explorer.js';
 import { NotFound } from '#shared/domain/errors.js';
 import type { HttpResponse } from '#shared/http/problem.js';
+import { staticAsset, staticPage } from '#shared/http/static-page.js';
 import { EXPLORER_CSS, EXPLORER_JS } from './app.generated.js';
 
 /*
@@ -50,33 +51,13 @@ export const EXPLORER_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const COMMON_HEADERS = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
-
 export function explorerPage(): HttpResponse {
-  return {
-    statusCode: 200,
-    headers: {
-      ...COMMON_HEADERS,
-      'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': EXPLORER_CSP,
-      'cache-control': 'public, max-age=300',
-    },
-    body: EXPLORER_HTML,
-  };
+  return staticPage(EXPLORER_HTML, EXPLORER_CSP);
 }
 
 /** An asset of the page; 404 for any other file. */
 export function explorerAsset(file: string): HttpResponse {
   const asset = (EXPLORER_ASSETS as readonly string[]).includes(file) ? ASSETS[file as AssetFile] : undefined;
   if (!asset) throw new NotFound(`no explorer asset ${file}`);
-  return {
-    statusCode: 200,
-    headers: {
-      ...COMMON_HEADERS,
-      'content-type': asset.type,
-      'content-security-policy': "default-src 'none'",
-      'cache-control': 'public, max-age=31536000, immutable',
-    },
-    body: asset.body,
-  };
+  return staticAsset(asset);
 }

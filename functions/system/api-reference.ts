@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { API_REFERENCE_ASSETS } from '#shared/contracts/system.js';
 import { NotFound } from '#shared/domain/errors.js';
 import type { HttpResponse } from '#shared/http/problem.js';
+import { staticAsset, staticPage } from '#shared/http/static-page.js';
 
 /*
  * GET /docs: Swagger UI over this API's /openapi.json, from the swagger-ui-dist package
@@ -126,21 +127,10 @@ const PAGE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const COMMON_HEADERS = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
-
 export async function apiReferencePage(): Promise<HttpResponse> {
   const { html } = await loadReference();
-  return {
-    statusCode: 200,
-    headers: {
-      ...COMMON_HEADERS,
-      'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': PAGE_CSP,
-      // As long as /openapi.json: the page names assets by content hash, so it is what changes.
-      'cache-control': 'public, max-age=300',
-    },
-    body: html,
-  };
+  // As long as /openapi.json: the page names assets by content hash, so it is what changes.
+  return staticPage(html, PAGE_CSP);
 }
 
 /** An asset of the page; 404 for any file the page does not use. */
@@ -148,14 +138,5 @@ export async function apiReferenceAsset(file: string): Promise<HttpResponse> {
   const { assets } = await loadReference();
   const asset = (API_REFERENCE_ASSETS as readonly string[]).includes(file) ? assets[file as AssetFile] : undefined;
   if (!asset) throw new NotFound(`no API reference asset ${file}`);
-  return {
-    statusCode: 200,
-    headers: {
-      ...COMMON_HEADERS,
-      'content-type': asset.type,
-      'content-security-policy': "default-src 'none'",
-      'cache-control': 'public, max-age=31536000, immutable',
-    },
-    body: asset.body,
-  };
+  return staticAsset(asset);
 }

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { EXPLORER_ASSETS } from '#shared/contracts/explorer.js';
 import { NotFound } from '#shared/domain/errors.js';
 import type { HttpResponse } from '#shared/http/problem.js';
-import { staticAsset, staticPage } from '#shared/http/static-page.js';
+import { hashedAssetUrl, staticAsset, staticPage } from '#shared/http/static-page.js';
 import { EXPLORER_CSS, EXPLORER_JS } from './app.generated.js';
 
 /*
@@ -19,7 +18,7 @@ const ASSETS: Readonly<Record<AssetFile, { type: string; body: string }>> = {
   'explorer.css': { type: 'text/css; charset=utf-8', body: EXPLORER_CSS },
 };
 
-const url = (file: AssetFile) => `explorer/assets/${file}?v=${createHash('sha256').update(ASSETS[file].body).digest('base64url').slice(0, 12)}`;
+const url = (file: AssetFile) => hashedAssetUrl('explorer/assets', file, ASSETS[file].body);
 
 export const EXPLORER_HTML = `<!doctype html>
 <html lang="en">

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { API_REFERENCE_ASSETS } from '#shared/contracts/system.js';
 import { NotFound } from '#shared/domain/errors.js';
 import type { HttpResponse } from '#shared/http/problem.js';
-import { staticAsset, staticPage } from '#shared/http/static-page.js';
+import { hashedAssetUrl, staticAsset, staticPage } from '#shared/http/static-page.js';
 
 /*
  * GET /docs: Swagger UI over this API's /openapi.json, from the swagger-ui-dist package
@@ -87,8 +86,7 @@ function build(files: { js: string; css: string }): Reference {
     'kontor.css': { type: 'text/css; charset=utf-8', body: PAGE_CSS },
   };
   // Asset URLs carry a hash of their content, so they may be cached for good.
-  const url = (file: AssetFile) =>
-    `docs/assets/${file}?v=${createHash('sha256').update(assets[file].body).digest('base64url').slice(0, 12)}`;
+  const url = (file: AssetFile) => hashedAssetUrl('docs/assets', file, assets[file].body);
   const html = `<!doctype html>
 <html lang="en">
 <head>

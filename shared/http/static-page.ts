@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { HttpResponse } from './problem.js';
 
 /*
@@ -28,3 +29,7 @@ export const staticAsset = (asset: { type: string; body: string }): HttpResponse
   },
   body: asset.body,
 });
+
+/** An asset's URL under `prefix`, versioned by a hash of its content, so it may be cached for good. */
+export const hashedAssetUrl = (prefix: string, file: string, body: string): string =>
+  `${prefix}/${file}?v=${createHash('sha256').update(body).digest('base64url').slice(0, 12)}`;
